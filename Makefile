@@ -1,0 +1,42 @@
+# Customer Satisfaction & Complaint Handling Workshop
+#   make workshop   set everything up (first time only) and open the course in JupyterLab
+#   make test       set everything up (first time only) and run the whole test suite
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# JupyterLab refuses to start as root unless told it is intended.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NOTEBOOKS := $(sort $(wildcard course/*.ipynb))
+NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg course,)
+
+.PHONY: setup workshop test lint bench notebooks clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+workshop: setup
+	$(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadscope $(NBVAL)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python benchmarks/bench_sim.py
+
+# Re-execute every course notebook in place (stored outputs are what nbval checks).
+notebooks: setup
+	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,1 @@
+"""Role-play exercises and quizzes: scenarios, scoring, results store, widgets, reports."""

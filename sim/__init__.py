@@ -1,0 +1,1 @@
+"""Customer simulation: expectation, experience, complaints, recovery, word of mouth, money."""
