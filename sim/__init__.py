@@ -1,1 +1,45 @@
-"""Customer simulation: expectation, experience, complaints, recovery, word of mouth, money."""
+"""Customer simulation: expectation, experience, complaints, recovery, word of mouth, money.
+
+>>> import sim
+>>> result = sim.run(sim.presets.get("hotel", population=5_000, days=90), rng=7)
+>>> sorted(result.summary().index)[:3]
+['clv', 'complaints_front_line', 'complaints_head_office']
+"""
+
+from sim import analytic, diffusion, presets
+from sim.params import (
+    SERVQUAL,
+    SERVQUAL_WEIGHTS,
+    ComplaintBehaviour,
+    Economics,
+    Expectations,
+    Params,
+    RecoveryPolicy,
+    Satisfaction,
+    ServiceProfile,
+    WordOfMouth,
+    with_changes,
+)
+from sim.run import Result, run
+from sim.state import CAUSES, Population
+
+__all__ = [
+    "CAUSES",
+    "SERVQUAL",
+    "SERVQUAL_WEIGHTS",
+    "ComplaintBehaviour",
+    "Economics",
+    "Expectations",
+    "Params",
+    "Population",
+    "RecoveryPolicy",
+    "Result",
+    "Satisfaction",
+    "ServiceProfile",
+    "WordOfMouth",
+    "analytic",
+    "diffusion",
+    "presets",
+    "run",
+    "with_changes",
+]

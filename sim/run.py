@@ -1,0 +1,242 @@
+"""Run a simulated business for a number of days and collect the results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from sim._rng import as_generator
+from sim.analytic import clv
+from sim.params import Params
+from sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, STATUS_NAMES, Population
+from sim.steps import DayEvents, step
+
+_COUNTS = [
+    f.name
+    for f in fields(DayEvents)
+    if f.name not in {"defections", "satisfaction_sum", "expectation_sum"}
+]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a run produced.
+
+    Attributes
+    ----------
+    params : Params
+        The parameters of the run.
+    seed : int or None
+        The integer seed, when the run was given one.
+    population : Population
+        The market at the end of the last day.
+    daily : pandas.DataFrame
+        One row per day (tidy): people by status, visits and their outcomes, complaints,
+        defections by cause, word of mouth, money, and the lifetime value estimated from the
+        rates observed so far.
+    """
+
+    params: Params
+    seed: int | None
+    population: Population
+    daily: pd.DataFrame
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per person: status, when they joined and left and why, what they lived."""
+        pop = self.population
+        cause = np.asarray((*CAUSES, ""), dtype=object)[
+            np.where(pop.cause == NO_CAUSE, len(CAUSES), pop.cause)
+        ]
+        return pd.DataFrame(
+            {
+                "status": pd.Categorical.from_codes(pop.status, STATUS_NAMES),
+                "joined_day": pop.joined,
+                "left_day": pop.left,
+                "cause": pd.Categorical(cause, categories=[*CAUSES, ""]),
+                "visits": pop.visits,
+                "problems": pop.problems,
+                "complaints": pop.complaints,
+                "last_satisfaction": pop.satisfaction,
+                "expectation_own_view": pop.own_view,
+                "heard_positive": pop.heard_positive,
+                "heard_negative": pop.heard_negative,
+                "put_off": pop.rejected,
+                "value": pop.value,
+            }
+        ).rename_axis("person")
+
+    def summary(self) -> pd.Series:
+        """Headline figures of the run.
+
+        Retention is yearly: the share of a year's customers who would still be there after a
+        year at the defection rate seen in the run. ``clv`` is m·r/(1 + i − r) with m the
+        margin per customer-year net of retention and complaint costs.
+        """
+        d = self.daily
+        p = self.params
+        years = p.days / 365.0
+        customer_years = float(d["customers_start"].sum()) / 365.0
+        defected = int(d[[f"defected_{c}" for c in CAUSES]].to_numpy().sum())
+        hazard = defected / customer_years if customer_years else 0.0
+        retention = float(np.exp(-hazard))
+        problems = int(d["dissatisfied"].sum())
+        voiced = int(d["complaints_front_line"].sum())
+        margin_per_year = (
+            (float(d["revenue"].sum()) * p.economics.margin - _customer_costs(d, p))
+            / customer_years
+            if customer_years
+            else 0.0
+        )
+        pos, neg = int(d["wom_positive"].sum()), int(d["wom_negative"].sum())
+        out = {
+            "days": p.days,
+            "population": p.population,
+            "customers_start": int(d["customers_start"].iloc[0]),
+            "customers_end": int(d["customers"].iloc[-1]),
+            "new_customers": int(d["new_customers"].sum()),
+            "new_by_word_of_mouth": int(d["new_by_word_of_mouth"].sum()),
+            "defections": defected,
+            **{f"defections_{c}": int(d[f"defected_{c}"].sum()) for c in CAUSES},
+            "retention_per_year": retention,
+            "visits": int(d["visits"].sum()),
+            "share_very_satisfied": _share(d["very_satisfied"].sum(), d["visits"].sum()),
+            "share_basically_satisfied": _share(d["basically_satisfied"].sum(), d["visits"].sum()),
+            "share_dissatisfied": _share(problems, d["visits"].sum()),
+            "problems": problems,
+            "complaints_front_line": voiced,
+            "complaints_head_office": int(d["complaints_head_office"].sum()),
+            "share_of_problems_voiced": _share(voiced, problems),
+            "share_of_problems_reaching_head_office": _share(
+                d["complaints_head_office"].sum(), problems
+            ),
+            "silent_problems": int(d["silent_problems"].sum()),
+            "wom_positive": pos,
+            "wom_negative": neg,
+            "wom_positive_to_negative": pos / neg if neg else float("inf") if pos else 0.0,
+            "prospects_put_off": int(d["prospects_put_off"].sum()),
+            "revenue": float(d["revenue"].sum()),
+            "profit": float(d["profit"].sum()),
+            "discounted_profit": float(d["discounted_profit"].sum()),
+            "margin_per_customer_year": margin_per_year,
+            "clv": clv(margin_per_year, retention, p.economics.discount_rate)
+            if retention < 1 + p.economics.discount_rate
+            else float("nan"),
+            "years": years,
+        }
+        return pd.Series(out, name="summary")
+
+
+def _share(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def _customer_costs(d: pd.DataFrame, p: Params) -> float:
+    e = p.economics
+    return (
+        float(d["customers_start"].sum()) * e.retention_cost / 365.0
+        + float(d["complaints_front_line"].sum()) * e.complaint_cost
+        + float(d["complaints_head_office"].sum()) * e.escalation_cost
+    )
+
+
+def run(
+    params: Params,
+    *,
+    rng: int | np.random.Generator | None = None,
+    progress: bool = False,
+) -> Result:
+    """Simulate ``params.days`` days of the business described by ``params``.
+
+    Parameters
+    ----------
+    params : Params
+    rng : int, numpy.random.Generator or None, optional
+        Source of randomness, passed to :func:`numpy.random.default_rng`. Use an int to
+        reproduce a run.
+    progress : bool, optional
+        Show a progress bar (tqdm) over the days.
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> from sim.params import Params
+    >>> res = run(Params(population=2_000, days=30), rng=1)
+    >>> len(res.daily), int(res.customers.shape[0])
+    (30, 2000)
+    >>> bool((res.daily[["customers", "prospects", "defected"]].sum(axis=1) == 2_000).all())
+    True
+    """
+    if not isinstance(params, Params):
+        raise ValueError(f"run: params must be a sim.Params, got {type(params).__name__}")
+    seed = int(rng) if isinstance(rng, int | np.integer) and not isinstance(rng, bool) else None
+    gen = as_generator(rng)
+    pop = Population.initial(params, rng=gen)
+    days = params.days
+    cols: dict[str, np.ndarray] = {c: np.zeros(days) for c in _COUNTS}
+    cols["customers_start"] = np.zeros(days, np.int64)
+    status = {s: np.zeros(days, np.int64) for s in ("customers", "prospects", "defected")}
+    defections = np.zeros((days, len(CAUSES)), np.int64)
+    mean_sat = np.full(days, np.nan)
+    mean_exp = np.full(days, np.nan)
+    customers = int(np.count_nonzero(pop.status == CUSTOMER))
+    prospects = int(np.count_nonzero(pop.status == PROSPECT))
+    defected = int(np.count_nonzero(pop.status == DEFECTED))
+    day_iter = range(days)
+    if progress:
+        from tqdm.auto import tqdm
+
+        day_iter = tqdm(day_iter, desc="simulating", unit="day")
+    for day in day_iter:
+        cols["customers_start"][day] = customers
+        pop, ev = step(pop, params, day, gen, inplace=True)
+        for c in _COUNTS:
+            cols[c][day] = getattr(ev, c)
+        defections[day] = ev.defections
+        left = int(ev.defections.sum())
+        customers += ev.new_customers - left
+        prospects -= ev.new_customers
+        defected += left
+        status["customers"][day] = customers
+        status["prospects"][day] = prospects
+        status["defected"][day] = defected
+        if ev.visits:
+            mean_sat[day] = ev.satisfaction_sum / ev.visits
+            mean_exp[day] = ev.expectation_sum / ev.visits
+    daily = pd.DataFrame({"day": np.arange(1, days + 1)})
+    for name, arr in status.items():
+        daily[name] = arr
+    daily["customers_start"] = cols.pop("customers_start")
+    for c in _COUNTS:
+        values = cols[c]
+        is_money = c in {"revenue", "costs", "profit", "discounted_profit"}
+        daily[c] = values if is_money else values.astype(np.int64)
+    for i, cause in enumerate(CAUSES):
+        daily[f"defected_{cause}"] = defections[:, i]
+    daily["mean_satisfaction"] = mean_sat
+    daily["mean_expectation"] = mean_exp
+    daily["clv"] = _running_clv(daily, params)
+    return Result(params=params, seed=seed, population=pop, daily=daily)
+
+
+def _running_clv(d: pd.DataFrame, p: Params) -> np.ndarray:
+    """CLV from the margin and defection rates observed up to each day."""
+    e = p.economics
+    cy = d["customers_start"].cumsum().to_numpy() / 365.0
+    left = d[[f"defected_{c}" for c in CAUSES]].sum(axis=1).cumsum().to_numpy()
+    costs = (
+        d["customers_start"].cumsum().to_numpy() * e.retention_cost / 365.0
+        + d["complaints_front_line"].cumsum().to_numpy() * e.complaint_cost
+        + d["complaints_head_office"].cumsum().to_numpy() * e.escalation_cost
+    )
+    margin = d["revenue"].cumsum().to_numpy() * e.margin - costs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(cy > 0, margin / cy, np.nan)
+        r = np.exp(-np.where(cy > 0, left / cy, np.nan))
+        return m * r / (1.0 + e.discount_rate - r)
