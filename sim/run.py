@@ -127,7 +127,7 @@ class Result:
             else float("nan"),
             "years": years,
         }
-        return pd.Series(out, name="summary")
+        return pd.Series(out, name="summary", dtype=object)
 
 
 def _share(a: float, b: float) -> float:
@@ -195,7 +195,7 @@ def run(
         day_iter = tqdm(day_iter, desc="simulating", unit="day")
     for day in day_iter:
         cols["customers_start"][day] = customers
-        pop, ev = step(pop, params, day, gen, inplace=True)
+        pop, ev = step(pop, params, day, gen, inplace=True, customers=customers)
         for c in _COUNTS:
             cols[c][day] = getattr(ev, c)
         defections[day] = ev.defections

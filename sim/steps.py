@@ -125,7 +125,7 @@ def tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct people hit and how many times, from an array of target indices."""
     if targets.size == 0:
         return targets.astype(np.int64), np.zeros(0, np.int64)
-    if targets.size * 20 > n:
+    if n <= 262_144 or targets.size * 20 > n:
         counts = np.bincount(targets, minlength=n)
         idx = np.flatnonzero(counts)
         return idx, counts[idx]
@@ -166,6 +166,7 @@ def step(
     rng: np.random.Generator,
     *,
     inplace: bool = False,
+    customers: int | None = None,
 ) -> tuple[Population, DayEvents]:
     """Advance the market by one day.
 
@@ -178,6 +179,11 @@ def step(
     day : int
         Day index, from 0.
     rng : numpy.random.Generator
+    inplace : bool, optional
+        Update ``pop`` in place instead of a copy.
+    customers : int, optional
+        Number of customers at the start of the day, if the caller keeps count (saves a pass
+        over the population).
 
     Returns
     -------
@@ -189,7 +195,8 @@ def step(
     n = pop.n
     years = day / 365.0
     discount = (1.0 + params.economics.discount_rate) ** -years
-    customers_today = int(np.count_nonzero(pop.status == CUSTOMER))
+    if customers is None:
+        customers = int(np.count_nonzero(pop.status == CUSTOMER))
 
     # Ordinary churn.
     churners = np.flatnonzero(pop.churn_day == day)
@@ -235,10 +242,11 @@ def step(
     # Who buys again after a problem (draws made whatever the parameters: common random numbers).
     stays = rng.random(who.size) < repurchase_probability(params.recovery, handled)
     leaving = ~stays
-    for code in (SILENT, UNRESOLVED, RESOLVED, RESOLVED_QUICKLY):
-        sel = leaving & (handled == code)
-        _defect(pop, who[sel], int(_OUTCOME_CAUSE[code]), day)
-        ev.defections[_OUTCOME_CAUSE[code]] += int(sel.sum())
+    if leaving.any():
+        gone = who[leaving]
+        cause = _OUTCOME_CAUSE[handled[leaving]]
+        _defect(pop, gone, cause, day)
+        ev.defections += np.bincount(cause, minlength=len(CAUSES))
     if params.recovery.paradox_loyalty > 0:
         loyal = who[stays & quick]
         pop.churn_day[loyal] = schedule(
@@ -289,9 +297,12 @@ def step(
     eligible = (pop.status[pos_idx] == PROSPECT) & ~pop.rejected[pos_idx]
     p_wom = message_adoption_probability(0.0, dt, wom.adoption_per_message, pos_k)
     wom_new = pos_idx[eligible & (rng.random(pos_idx.size) < p_wom)]
-    new = np.unique(np.concatenate([ad_new, wom_new]))
-    ev.new_by_word_of_mouth = int(np.setdiff1d(wom_new, ad_new, assume_unique=False).size)
-    pop.status[new] = CUSTOMER
+    ad_new = np.unique(ad_new) if ad_new.size > 1 else ad_new
+    pop.status[ad_new] = CUSTOMER
+    wom_new = wom_new[pop.status[wom_new] == PROSPECT]  # not already won by advertising
+    pop.status[wom_new] = CUSTOMER
+    ev.new_by_word_of_mouth = int(wom_new.size)
+    new = np.concatenate([ad_new, wom_new])
     pop.joined[new] = day
     pop.next_visit[new] = schedule(rng, visit_probability(params), new.size, start=day)
     pop.churn_day[new] = schedule(rng, churn_probability(params), new.size, start=day)
@@ -301,7 +312,7 @@ def step(
     ev.revenue = k * econ.revenue_per_visit
     ev.costs = (
         ev.new_customers * econ.acquisition_cost
-        + customers_today * econ.retention_cost / 365.0
+        + customers * econ.retention_cost / 365.0
         + ev.complaints_front_line * econ.complaint_cost
         + ev.complaints_head_office * econ.escalation_cost
     )
@@ -310,7 +321,7 @@ def step(
     return pop, ev
 
 
-def _defect(pop: Population, idx: np.ndarray, cause: int, day: int) -> None:
+def _defect(pop: Population, idx: np.ndarray, cause: int | np.ndarray, day: int) -> None:
     pop.status[idx] = DEFECTED
     pop.left[idx] = day
     pop.cause[idx] = cause
