@@ -62,20 +62,6 @@ def bass_difference(p: float, q: float, steps: int, dt: float = 1.0) -> np.ndarr
     return f
 
 
-def bass_exponential_difference(p: float, q: float, steps: int, dt: float) -> np.ndarray:
-    """Mean-field recursion of the exponential kernel.
-
-    F_{n+1} = F_n + (1 − F_n)(1 − e^{−(p + q F_n) dt}).
-
-    This is the exact expected path of :func:`sim.diffusion.simulate` in a large well-mixed
-    market with step ``dt``; as dt → 0 it tends to :func:`bass_curve`.
-    """
-    f = np.zeros(steps + 1)
-    for n in range(steps):
-        f[n + 1] = f[n] + (1.0 - f[n]) * -np.expm1(-(p + q * f[n]) * dt)
-    return f
-
-
 def ring_curve(p: float, q: float, t: ArrayLike) -> np.ndarray:
     """Adoption on a one-dimensional ring: 1 − exp(−(p+q)t + (q/p)(1 − e^{−pt})).
 

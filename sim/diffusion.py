@@ -1,13 +1,16 @@
 """The Bass adoption kernel and an agent-based diffusion simulation that converges to it.
 
 Kernel: a prospect adopts in a step of length ``dt`` with probability
-1 − exp(−(p + q·influence)·dt), where ``p`` is the innovation (advertising) rate, ``q`` the
-imitation rate and ``influence`` the share of the people the prospect listens to who have
-adopted (Bass 1969; in discrete agent form, Fibich & Gibori 2010). As dt → 0 the expected path
-of a large well-mixed market is :func:`sim.analytic.bass_curve`.
+(p + q·influence)·dt, where ``p`` is the innovation (advertising) rate, ``q`` the imitation rate
+and ``influence`` the share of the people the prospect listens to who have adopted (Bass 1969;
+in discrete agent form, Fibich & Gibori 2010). A large well-mixed market then follows the
+difference equation :func:`sim.analytic.bass_difference` and, as dt → 0, the closed form
+:func:`sim.analytic.bass_curve`.
 
-The customer simulation (:mod:`sim.run`) uses the same kernel with word of mouth as the
-imitation channel: each good message heard is one independent chance to be convinced.
+The second form counts persuasive contacts instead of a share: 1 − (1 − p·dt)(1 − b)^k for k
+contacts that each convince with chance b (Goldenberg, Libai & Muller 2001). The customer
+simulation (:mod:`sim.run`) uses it with word of mouth as the imitation channel: each good
+message heard is one independent chance to be convinced.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sim._rng import as_generator
 
 
 def adoption_probability(p: float, q: float, influence: ArrayLike, dt: float) -> np.ndarray:
-    """Chance that a prospect adopts within one step of length ``dt``.
+    """Chance that a prospect adopts within one step of length ``dt``: (p + q·influence)·dt.
 
     Parameters
     ----------
@@ -35,24 +38,31 @@ def adoption_probability(p: float, q: float, influence: ArrayLike, dt: float) ->
 
     Examples
     --------
-    >>> float(adoption_probability(0.03, 0.38, 0.0, 1.0)).__round__(5)
-    0.02955
+    >>> adoption_probability(0.03, 0.38, [0.0, 0.5], 1.0).round(3).tolist()
+    [0.03, 0.22]
     """
-    return -np.expm1(-(p + q * np.asarray(influence, dtype=float)) * dt)
+    prob = (p + q * np.asarray(influence, dtype=float)) * dt
+    return np.clip(prob, 0.0, 1.0)
 
 
 def message_adoption_probability(
     p: float, dt: float, per_message: float, messages: ArrayLike
 ) -> np.ndarray:
-    """The kernel with word of mouth counted in messages: 1 − e^{−p dt} (1 − b)^k.
+    """The kernel with word of mouth counted in messages: 1 − (1 − p·dt)(1 − b)^k.
 
-    Each of the ``messages`` heard in the step convinces independently with chance
-    ``per_message`` = b. This is :func:`adoption_probability` with
-    q·influence·dt = −k ln(1 − b) (Goldenberg, Libai & Muller 2001 write the same rule as
-    1 − (1 − α)(1 − β)^k).
+    Advertising convinces with chance p·dt, and each of the ``messages`` heard in the step
+    convinces independently with chance ``per_message`` = b (the rule 1 − (1 − α)(1 − β)^k of
+    Goldenberg, Libai & Muller 2001, and the synchronous SI rule when p = 0). For small b it
+    is :func:`adoption_probability` with q·influence = b·k/dt.
+
+    Examples
+    --------
+    >>> message_adoption_probability(0.0, 1.0, 0.5, [0, 1, 2]).tolist()
+    [0.0, 0.5, 0.75]
     """
     k = np.asarray(messages, dtype=float)
-    return -np.expm1(-p * dt + k * np.log1p(-per_message))
+    stay = (1.0 - min(p * dt, 1.0)) * np.exp(k * np.log1p(-min(per_message, 1.0 - 1e-15)))
+    return 1.0 - stay
 
 
 @dataclass(frozen=True)

@@ -292,7 +292,9 @@ def step(
 
     # Acquisition: the Bass kernel, advertising hits (p) and good word of mouth (imitation).
     dt = 1.0 / 365.0
-    ads = rng.integers(0, n, int(rng.poisson(params.innovation * dt * n)))
+    # Each person is reached by advertising with chance p·dt: a binomial count, then a random
+    # subset (the same as one coin each, without a pass over everyone).
+    ads = rng.choice(n, int(rng.binomial(n, min(params.innovation * dt, 1.0))), replace=False)
     ad_new = ads[(pop.status[ads] == PROSPECT) & ~pop.rejected[ads]]
     eligible = (pop.status[pos_idx] == PROSPECT) & ~pop.rejected[pos_idx]
     p_wom = message_adoption_probability(0.0, dt, wom.adoption_per_message, pos_k)
