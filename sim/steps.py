@@ -11,6 +11,7 @@ recovery for those with a problem; who buys again; word of mouth; hearing; acqui
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,6 +41,9 @@ from sim.state import (
 DISSATISFIED, BASIC, VERY_SATISFIED = 0, 1, 2
 # Complaint outcomes.
 SILENT, UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = 0, 1, 2, 3
+_NATURAL = CAUSES.index("natural")
+_NEGATIVE_WOM = CAUSES.index("negative_wom")
+_EMPTY = np.zeros(0, np.int64)
 _OUTCOME_CAUSE = np.array(
     [CAUSES.index(c) for c in ("silent", "unresolved", "resolved", "resolved_quickly")], np.int8
 )
@@ -122,14 +126,25 @@ def repurchase_probability(policy: RecoveryPolicy, outcome: np.ndarray) -> np.nd
 
 
 def tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct people hit and how many times, from an array of target indices."""
-    if targets.size == 0:
-        return targets.astype(np.int64), np.zeros(0, np.int64)
-    if n <= 262_144 or targets.size * 20 > n:
+    """Distinct people hit and how many times, from an array of target indices in [0, n).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in tally(np.array([4, 1, 4, 4]), 10)]
+    [[1, 4], [1, 3]]
+    """
+    if targets.size * 20 > n:  # dense: one pass over everyone is cheapest
         counts = np.bincount(targets, minlength=n)
         idx = np.flatnonzero(counts)
         return idx, counts[idx]
-    return np.unique(targets, return_counts=True)
+    if targets.size == 0:
+        return targets.astype(np.int64), np.zeros(0, np.int64)
+    t = np.sort(targets)
+    first = np.empty(t.size + 1, bool)
+    first[0] = first[-1] = True
+    np.not_equal(t[1:], t[:-1], out=first[1:-1])
+    starts = np.flatnonzero(first)
+    return t[starts[:-1]], np.diff(starts)
 
 
 @dataclass
@@ -191,126 +206,129 @@ def step(
     """
     if not inplace:
         pop = pop.copy()
+    c = _constants(params)
     ev = DayEvents(defections=np.zeros(len(CAUSES), np.int64))
     n = pop.n
-    years = day / 365.0
-    discount = (1.0 + params.economics.discount_rate) ** -years
+    discount = c.yearly_discount ** (-day / 365.0)
     if customers is None:
         customers = int(np.count_nonzero(pop.status == CUSTOMER))
 
     # Ordinary churn.
     churners = np.flatnonzero(pop.churn_day == day)
-    _defect(pop, churners, CAUSES.index("natural"), day)
-    ev.defections[CAUSES.index("natural")] += churners.size
+    if churners.size:
+        _defect(pop, churners, _NATURAL, day)
+        ev.defections[_NATURAL] += churners.size
 
-    # Visits.
+    # Visits: experience against expectation, satisfaction, the course's three outcomes.
     visitors = np.flatnonzero(pop.next_visit == day)
-    k = visitors.size
-    ev.visits = k
-    x = experience(params.service, k, rng)
-    own = pop.own_view[visitors].astype(np.float64)
-    expected = expectation(params.expectations, own)
-    sat = satisfaction(params.satisfaction, x, expected)
-    outcome = classify(params.satisfaction, sat)
-    pop.own_view[visitors] = own + params.expectations.adaptation * (x - own)
-    pop.visits[visitors] += 1
-    ev.very_satisfied = int(np.count_nonzero(outcome == VERY_SATISFIED))
-    ev.dissatisfied = int(np.count_nonzero(outcome == DISSATISFIED))
-    ev.basically_satisfied = k - ev.very_satisfied - ev.dissatisfied
-    ev.expectation_sum = float(expected.sum())
-    econ = params.economics
-    pop.value[visitors] += econ.revenue_per_visit * econ.margin * discount
+    k = ev.visits = visitors.size
+    praise = warn = 0
+    if k:
+        x = experience(params.service, k, rng)
+        own = pop.own_view[visitors].astype(np.float64)
+        expected = expectation(params.expectations, own)
+        sat = satisfaction(params.satisfaction, x, expected)
+        outcome = classify(params.satisfaction, sat)
+        pop.own_view[visitors] = own + params.expectations.adaptation * (x - own)
+        pop.visits[visitors] += 1
+        pop.value[visitors] += c.margin_per_visit * discount
+        ev.very_satisfied = praise = int(np.count_nonzero(outcome == VERY_SATISFIED))
+        problem = np.flatnonzero(outcome == DISSATISFIED)
+        ev.dissatisfied = problem.size
+        ev.basically_satisfied = k - ev.very_satisfied - ev.dissatisfied
+        ev.expectation_sum = float(expected.sum())
 
-    # Complaints and recovery for those with a problem.
-    problem = outcome == DISSATISFIED
-    who = visitors[problem]
-    severity = -sat[problem]
-    front, head = complaints(params.complaints, severity, rng)
-    handled = recovery(params.recovery, front, rng)
-    pop.problems[who] += 1
-    pop.complaints[who] += front
-    ev.complaints_front_line = int(front.sum())
-    ev.complaints_head_office = int(head.sum())
-    ev.silent_problems = int(np.count_nonzero(handled == SILENT))
-    ev.resolved = int(np.count_nonzero(handled == RESOLVED))
-    ev.resolved_quickly = int(np.count_nonzero(handled == RESOLVED_QUICKLY))
-    quick = handled == RESOLVED_QUICKLY
-    sat[np.flatnonzero(problem)[quick]] += params.recovery.paradox_satisfaction
-    pop.satisfaction[visitors] = sat
-    ev.satisfaction_sum = float(sat.sum())
+        # Complaints and recovery for those with a problem, then who buys again.
+        if problem.size:
+            who = visitors[problem]
+            front, head = complaints(params.complaints, -sat[problem], rng)
+            handled = recovery(params.recovery, front, rng)
+            pop.problems[who] += 1
+            pop.complaints[who] += front
+            per_outcome = np.bincount(handled, minlength=4)
+            ev.complaints_front_line = int(front.sum())
+            ev.complaints_head_office = int(head.sum())
+            ev.silent_problems = int(per_outcome[SILENT])
+            ev.resolved = int(per_outcome[RESOLVED])
+            ev.resolved_quickly = int(per_outcome[RESOLVED_QUICKLY])
+            praise += ev.resolved + ev.resolved_quickly
+            warn = ev.silent_problems + int(per_outcome[UNRESOLVED])
+            quick = handled == RESOLVED_QUICKLY
+            if params.recovery.paradox_satisfaction:
+                sat[problem[quick]] += params.recovery.paradox_satisfaction
+            # Drawn whatever the parameters, so runs that differ only in the recovery
+            # paradox's satisfaction bonus share their random numbers.
+            stays = rng.random(who.size) < c.repurchase[handled]
+            leaving = ~stays
+            if leaving.any():
+                cause = _OUTCOME_CAUSE[handled[leaving]]
+                _defect(pop, who[leaving], cause, day)
+                ev.defections += np.bincount(cause, minlength=len(CAUSES))
+            if params.recovery.paradox_loyalty > 0:
+                loyal = who[stays & quick]
+                pop.churn_day[loyal] = schedule(rng, c.loyal_churn, loyal.size, start=day)
+        pop.satisfaction[visitors] = sat
+        ev.satisfaction_sum = float(sat.sum())
 
-    # Who buys again after a problem (draws made whatever the parameters: common random numbers).
-    stays = rng.random(who.size) < repurchase_probability(params.recovery, handled)
-    leaving = ~stays
-    if leaving.any():
-        gone = who[leaving]
-        cause = _OUTCOME_CAUSE[handled[leaving]]
-        _defect(pop, gone, cause, day)
-        ev.defections += np.bincount(cause, minlength=len(CAUSES))
-    if params.recovery.paradox_loyalty > 0:
-        loyal = who[stays & quick]
-        pop.churn_day[loyal] = schedule(
-            rng, churn_probability(params, params.recovery.paradox_loyalty), loyal.size, start=day
-        )
+        # Still customers after today's visit: schedule the next one.
+        again = visitors[pop.status[visitors] == CUSTOMER]
+        pop.next_visit[again] = schedule(rng, c.visit, again.size, start=day)
 
-    # Still customers after today's visit: schedule the next one.
-    again = visitors[pop.status[visitors] == CUSTOMER]
-    pop.next_visit[again] = schedule(rng, visit_probability(params), again.size, start=day)
-
-    # Word of mouth: the very satisfied and the recovered praise, the rest of the unhappy warn.
+    # Word of mouth: the very satisfied and the recovered praise, the other unhappy warn.
     wom = params.wom
-    praise = int(np.count_nonzero(outcome == VERY_SATISFIED)) + ev.resolved + ev.resolved_quickly
-    warn = ev.silent_problems + int(np.count_nonzero(handled == UNRESOLVED))
     n_pos = int(rng.poisson(wom.told_by_satisfied * praise)) if praise else 0
     n_neg = int(rng.poisson(wom.told_by_dissatisfied * warn)) if warn else 0
-    n_pos += int(rng.poisson(wom.second_hop_positive * n_pos)) if n_pos else 0
-    n_neg += int(rng.poisson(wom.second_hop_negative * n_neg)) if n_neg else 0
+    if n_pos and wom.second_hop_positive:
+        n_pos += int(rng.poisson(wom.second_hop_positive * n_pos))
+    if n_neg and wom.second_hop_negative:
+        n_neg += int(rng.poisson(wom.second_hop_negative * n_neg))
     ev.wom_positive, ev.wom_negative = n_pos, n_neg
-    pos_idx, pos_k = tally(rng.integers(0, n, n_pos), n)
-    neg_idx, neg_k = tally(rng.integers(0, n, n_neg), n)
-    pop.heard_positive[pos_idx] += pos_k.astype(np.int32)
-    pop.heard_negative[neg_idx] += neg_k.astype(np.int32)
-
-    # Hearing: prospects' views move; bad news can put them off or tip customers into leaving.
     shift = params.expectations.wom_shift
-    if shift > 0:
-        _shift_views(pop, pos_idx, shift * pos_k)
-        _shift_views(pop, neg_idx, -shift * neg_k)
-    prospects = (pop.status[neg_idx] == PROSPECT) & ~pop.rejected[neg_idx]
-    put_off = prospects & (
-        rng.random(neg_idx.size)
-        < -np.expm1(neg_k * np.log1p(-min(wom.rejection_per_message, 1 - 1e-12)))
-    )
-    pop.rejected[neg_idx[put_off]] = True
-    ev.prospects_put_off = int(put_off.sum())
-    if wom.defection_per_message > 0:
-        hit = pop.status[neg_idx] == CUSTOMER
-        p_leave = -np.expm1(neg_k * np.log1p(-min(wom.defection_per_message, 1 - 1e-12)))
-        tipped = neg_idx[hit & (rng.random(neg_idx.size) < p_leave)]
-        _defect(pop, tipped, CAUSES.index("negative_wom"), day)
-        ev.defections[CAUSES.index("negative_wom")] += tipped.size
+    pos_idx = _EMPTY
+    if n_pos:
+        pos_idx, pos_k = tally(rng.integers(0, n, n_pos), n)
+        pop.heard_positive[pos_idx] += pos_k.astype(np.int32)
+        if shift:
+            _shift_views(pop, pos_idx, shift * pos_k)
+    if n_neg:
+        neg_idx, neg_k = tally(rng.integers(0, n, n_neg), n)
+        pop.heard_negative[neg_idx] += neg_k.astype(np.int32)
+        if shift:
+            _shift_views(pop, neg_idx, -shift * neg_k)
+        # Bad news can put prospects off for good, or tip customers into leaving.
+        status = pop.status[neg_idx]
+        open_minded = (status == PROSPECT) & ~pop.rejected[neg_idx]
+        p_off = -np.expm1(neg_k * c.log_keep_rejection)
+        put_off = open_minded & (rng.random(neg_idx.size) < p_off)
+        pop.rejected[neg_idx[put_off]] = True
+        ev.prospects_put_off = int(put_off.sum())
+        if wom.defection_per_message > 0:
+            p_leave = -np.expm1(neg_k * c.log_keep_defection)
+            tipped = neg_idx[(status == CUSTOMER) & (rng.random(neg_idx.size) < p_leave)]
+            _defect(pop, tipped, _NEGATIVE_WOM, day)
+            ev.defections[_NEGATIVE_WOM] += tipped.size
 
-    # Acquisition: the Bass kernel, advertising hits (p) and good word of mouth (imitation).
-    dt = 1.0 / 365.0
-    # Each person is reached by advertising with chance p·dt: a binomial count, then a random
-    # subset (the same as one coin each, without a pass over everyone).
-    ads = rng.choice(n, int(rng.binomial(n, min(params.innovation * dt, 1.0))), replace=False)
-    ad_new = ads[(pop.status[ads] == PROSPECT) & ~pop.rejected[ads]]
-    eligible = (pop.status[pos_idx] == PROSPECT) & ~pop.rejected[pos_idx]
-    p_wom = message_adoption_probability(0.0, dt, wom.adoption_per_message, pos_k)
-    wom_new = pos_idx[eligible & (rng.random(pos_idx.size) < p_wom)]
-    ad_new = np.unique(ad_new) if ad_new.size > 1 else ad_new
-    pop.status[ad_new] = CUSTOMER
-    wom_new = wom_new[pop.status[wom_new] == PROSPECT]  # not already won by advertising
-    pop.status[wom_new] = CUSTOMER
-    ev.new_by_word_of_mouth = int(wom_new.size)
-    new = np.concatenate([ad_new, wom_new])
-    pop.joined[new] = day
-    pop.next_visit[new] = schedule(rng, visit_probability(params), new.size, start=day)
-    pop.churn_day[new] = schedule(rng, churn_probability(params), new.size, start=day)
-    ev.new_customers = int(new.size)
+    # Acquisition: the Bass kernel 1 − (1 − p·dt)(1 − b)^k. Advertising reaches each person
+    # with chance p·dt (a binomial count, then a random subset: the same as one coin each,
+    # without a pass over everyone); each good message heard convinces with chance b.
+    ads = rng.choice(n, int(rng.binomial(n, c.ad_reach)), replace=False)
+    new = ads[(pop.status[ads] == PROSPECT) & ~pop.rejected[ads]]
+    pop.status[new] = CUSTOMER
+    if n_pos:
+        listening = (pop.status[pos_idx] == PROSPECT) & ~pop.rejected[pos_idx]
+        p_wom = message_adoption_probability(0.0, 1.0, wom.adoption_per_message, pos_k)
+        wom_new = pos_idx[listening & (rng.random(pos_idx.size) < p_wom)]
+        pop.status[wom_new] = CUSTOMER
+        ev.new_by_word_of_mouth = wom_new.size
+        new = np.concatenate([new, wom_new])
+    if new.size:
+        pop.joined[new] = day
+        pop.next_visit[new] = schedule(rng, c.visit, new.size, start=day)
+        pop.churn_day[new] = schedule(rng, c.churn, new.size, start=day)
+    ev.new_customers = new.size
 
     # Money.
+    econ = params.economics
     ev.revenue = k * econ.revenue_per_visit
     ev.costs = (
         ev.new_customers * econ.acquisition_cost
@@ -321,6 +339,37 @@ def step(
     ev.profit = ev.revenue * econ.margin - ev.costs
     ev.discounted_profit = ev.profit * discount
     return pop, ev
+
+
+@dataclass(frozen=True)
+class _Constants:
+    """Per-run numbers derived from the parameters, computed once rather than daily."""
+
+    visit: float
+    churn: float
+    loyal_churn: float
+    ad_reach: float
+    repurchase: np.ndarray
+    margin_per_visit: float
+    yearly_discount: float
+    log_keep_rejection: float
+    log_keep_defection: float
+
+
+@lru_cache(maxsize=16)
+def _constants(params: Params) -> _Constants:
+    wom = params.wom
+    return _Constants(
+        visit=visit_probability(params),
+        churn=churn_probability(params),
+        loyal_churn=churn_probability(params, params.recovery.paradox_loyalty),
+        ad_reach=min(params.innovation / 365.0, 1.0),
+        repurchase=repurchase_probability(params.recovery, np.arange(4)),
+        margin_per_visit=params.economics.revenue_per_visit * params.economics.margin,
+        yearly_discount=1.0 + params.economics.discount_rate,
+        log_keep_rejection=float(np.log1p(-min(wom.rejection_per_message, 1 - 1e-12))),
+        log_keep_defection=float(np.log1p(-min(wom.defection_per_message, 1 - 1e-12))),
+    )
 
 
 def _defect(pop: Population, idx: np.ndarray, cause: int | np.ndarray, day: int) -> None:
