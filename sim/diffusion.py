@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from sim._rng import as_generator
+from sim.network import Network
 
 
 def adoption_probability(p: float, q: float, influence: ArrayLike, dt: float) -> np.ndarray:
@@ -91,25 +92,42 @@ def simulate(
     t_max: float,
     dt: float,
     *,
+    network: Network | None = None,
+    mode: str = "bass",
+    beta: float = 0.0,
+    initial: float = 0.0,
     rng: int | np.random.Generator | None = None,
 ) -> Diffusion:
-    """Agent-based Bass diffusion in a well-mixed market of ``n`` people.
+    """Agent-based adoption in a market of ``n`` people, well mixed or on a network.
 
-    Each step, every prospect adopts independently with
-    :func:`adoption_probability` (p, q, A/(n − 1), dt), where A is the number who have adopted
-    (each prospect listens to everyone else). Because people in a well-mixed market are
-    exchangeable, the number adopting per step is drawn as one binomial and the adopters are a
-    uniformly random subset of the prospects — the same distribution as one coin per person, at
-    a fraction of the cost.
+    Every step of length ``dt``, each person who has not adopted does so with probability
+
+    - ``mode="bass"``: (p + q · A_j / k_j) · dt, where k_j is the number of j's contacts and
+      A_j how many of them have adopted (well mixed: everyone else is a contact);
+    - ``mode="si"``: 1 − (1 − p·dt)(1 − beta)^{A_j}, the synchronous SI rule (each adopted
+      contact passes it on with chance ``beta``; ``p`` adds outside influence).
+
+    Updates are synchronous: decisions in a step use the state at its start. In a well-mixed
+    market people are exchangeable, so the number adopting per step is drawn as one binomial
+    and the adopters are a uniformly random subset of the prospects — the same distribution as
+    one coin per person. On a network only people with an adopted contact are examined for
+    imitation; outside influence reaches a binomial random subset.
 
     Parameters
     ----------
     p, q : float
         Innovation and imitation rates per unit of time.
     n : int
-        Market size.
+        Market size (must equal ``network.n`` when a network is given).
     t_max, dt : float
         Horizon and step length.
+    network : Network, optional
+        Who listens to whom; None for a well-mixed market.
+    mode : {"bass", "si"}
+    beta : float
+        Per-contact chance in ``"si"`` mode.
+    initial : float
+        Share of people who have adopted at time 0 (chosen at random).
     rng : int, numpy.random.Generator or None, optional
         Source of randomness, passed to :func:`numpy.random.default_rng`. Use an int to
         reproduce a run.
@@ -120,22 +138,77 @@ def simulate(
     >>> run.adopted.shape, bool(0.7 < run.adopted[-1] < 0.9)
     ((101,), True)
     """
-    if n < 2:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"simulate: n must be an integer >= 2, got {n!r}")
     if not dt > 0 or not t_max > 0:
         raise ValueError(f"simulate: t_max and dt must be positive, got t_max={t_max}, dt={dt}")
+    if mode not in ("bass", "si"):
+        raise ValueError(f"simulate: mode must be 'bass' or 'si', got {mode!r}")
+    if network is not None and network.n != n:
+        raise ValueError(f"simulate: n must equal network.n ({network.n}), got {n}")
+    if not 0.0 <= initial <= 1.0:
+        raise ValueError(f"simulate: initial must be in [0, 1], got {initial!r}")
     gen = as_generator(rng)
     steps = round(t_max / dt)
+    if network is None:
+        return _well_mixed(p, q, n, steps, dt, mode, beta, initial, gen)
+    return _on_network(p, q, network, steps, dt, mode, beta, initial, gen)
+
+
+def _well_mixed(p, q, n, steps, dt, mode, beta, initial, gen) -> Diffusion:
     counts = np.zeros(steps + 1, dtype=np.int64)
-    adopted = 0
+    adopted = counts[0] = round(initial * n)
     for k in range(steps):
-        prob = adoption_probability(p, q, adopted / (n - 1), dt)
+        if mode == "bass":
+            prob = adoption_probability(p, q, adopted / (n - 1), dt)
+        else:
+            prob = message_adoption_probability(p, dt, beta, adopted)
         adopted += int(gen.binomial(n - adopted, prob))
         counts[k + 1] = adopted
     order = gen.permutation(n)
     adoption_step = np.full(n, steps + 1, dtype=np.int32)
-    new_per_step = np.diff(counts)
     adoption_step[order[: counts[-1]]] = np.repeat(
-        np.arange(1, steps + 1, dtype=np.int32), new_per_step
+        np.arange(0, steps + 1, dtype=np.int32), np.diff(counts, prepend=0)
     )
+    return Diffusion(t=np.arange(steps + 1) * dt, adopted=counts / n, adoption_step=adoption_step)
+
+
+def _on_network(p, q, net, steps, dt, mode, beta, initial, gen) -> Diffusion:
+    n = net.n
+    degree = net.degree
+    adopted = np.zeros(n, bool)
+    contacts_adopted = np.zeros(n, np.int32)
+    adoption_step = np.full(n, steps + 1, dtype=np.int32)
+    counts = np.zeros(steps + 1, dtype=np.int64)
+    ext = min(p * dt, 1.0)
+
+    def adopt(new: np.ndarray, step: int) -> None:
+        adopted[new] = True
+        adoption_step[new] = step
+        start, stop = net.indptr[new], net.indptr[new + 1]
+        deg = stop - start
+        nbrs = net.indices[
+            np.repeat(start, deg) + np.arange(deg.sum()) - np.repeat(np.cumsum(deg) - deg, deg)
+        ]
+        if nbrs.size * 20 > n:
+            contacts_adopted[:] += np.bincount(nbrs, minlength=n).astype(np.int32)
+        else:
+            np.add.at(contacts_adopted, nbrs, 1)
+
+    adopt(gen.permutation(n)[: round(initial * n)], 0)
+    counts[0] = int(adopted.sum())
+    for k in range(steps):
+        outside = gen.choice(n, int(gen.binomial(n, ext)), replace=False)
+        outside = outside[~adopted[outside]]
+        frontier = np.flatnonzero((contacts_adopted > 0) & ~adopted)
+        a = contacts_adopted[frontier]
+        if mode == "bass":
+            # P = p·dt + (1 − p·dt)·x with x the imitation part, given no outside adoption.
+            x = q * dt * a / degree[frontier] / (1.0 - ext) if ext < 1 else np.zeros(a.size)
+        else:
+            x = -np.expm1(a * np.log1p(-min(beta, 1 - 1e-15)))
+        inside = frontier[gen.random(frontier.size) < x]
+        new = np.union1d(outside, inside)
+        adopt(new, k + 1)
+        counts[k + 1] = counts[k] + new.size
     return Diffusion(t=np.arange(steps + 1) * dt, adopted=counts / n, adoption_step=adoption_step)
