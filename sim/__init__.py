@@ -6,13 +6,14 @@
 ['clv', 'complaints_front_line', 'complaints_head_office']
 """
 
-from sim import analytic, diffusion, presets
+from sim import analytic, diffusion, network, presets
 from sim.params import (
     SERVQUAL,
     SERVQUAL_WEIGHTS,
     ComplaintBehaviour,
     Economics,
     Expectations,
+    NetworkSpec,
     Params,
     RecoveryPolicy,
     Satisfaction,
@@ -30,6 +31,7 @@ __all__ = [
     "ComplaintBehaviour",
     "Economics",
     "Expectations",
+    "NetworkSpec",
     "Params",
     "Population",
     "RecoveryPolicy",
@@ -39,6 +41,7 @@ __all__ = [
     "WordOfMouth",
     "analytic",
     "diffusion",
+    "network",
     "presets",
     "run",
     "with_changes",

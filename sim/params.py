@@ -64,6 +64,9 @@ def _check(owner: str, name: str, value: Any, meta: dict) -> None:
             raise ValueError(f"{where} must be {size} numbers, got {value!r}")
         if any(not lo <= v <= hi for v in value):
             raise ValueError(f"{where} must hold numbers in [{lo}, {hi}], got {value!r}")
+    elif kind == "choice":
+        if value not in meta["choices"]:
+            raise ValueError(f"{where} must be one of {list(meta['choices'])}, got {value!r}")
     elif kind == "nested":
         cls = meta["cls"]
         if not isinstance(value, cls):
@@ -232,6 +235,28 @@ class WordOfMouth(_Validated):
     """Chance one bad message puts a prospect off for good."""
     defection_per_message: float = _spec(0.0, "float", 0.0, 1.0)
     """Chance one bad message makes an existing customer leave (assumption; off by default)."""
+    unhappy_seeds: int = _spec(0, "int", 0, 1_000_000)
+    """Customers who have a bad experience on day 0, tell people and leave: the story's start."""
+    unhappy_seeds_by: str = _spec("random", "choice", choices=("random", "degree"))
+    """How those customers are picked: at random, or the best-connected first ("what if the
+    unhappy customer is an influencer?"; same as random in a well-mixed market)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSpec(_Validated):
+    """Who talks to whom. ``well_mixed``: anyone may hear anyone (no network). Otherwise each
+    person has contacts in a network of the given kind, and word of mouth travels along them."""
+
+    kind: str = _spec(
+        "well_mixed",
+        "choice",
+        choices=("well_mixed", "ring", "small_world", "scale_free", "random"),
+    )
+    """Kind of network: well_mixed, ring, small_world, scale_free or random."""
+    mean_degree: float = _spec(10.0, "float", 2.0, 1_000.0)
+    """Average number of contacts a person has."""
+    rewire: float = _spec(0.1, "float", 0.0, 1.0)
+    """Small world only: share of a ring's links rewired to random people."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -297,12 +322,21 @@ class Params(_Validated):
     )
     wom: WordOfMouth = field(default=None, metadata={"kind": "nested", "cls": WordOfMouth})
     economics: Economics = field(default=None, metadata={"kind": "nested", "cls": Economics})
+    network: NetworkSpec = field(default=None, metadata={"kind": "nested", "cls": NetworkSpec})
 
     def __post_init__(self) -> None:
         for f in fields(self):
             if f.metadata.get("kind") == "nested" and getattr(self, f.name) is None:
                 object.__setattr__(self, f.name, f.metadata["cls"]())
         super().__post_init__()
+
+    def _check_together(self) -> None:
+        net = self.network
+        if net.kind != "well_mixed" and self.population <= net.mean_degree + 1:
+            raise ValueError(
+                f"Params.population must be > network.mean_degree + 1 "
+                f"({net.mean_degree + 1:g}) for a {net.kind} network, got {self.population}"
+            )
 
 
 def with_changes(params: Params, **changes: Any) -> Params:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim._rng import as_generator
 from sim.analytic import clv
+from sim.network import Network, build
 from sim.params import Params
 from sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, STATUS_NAMES, Population
 from sim.steps import DayEvents, step
@@ -37,12 +38,15 @@ class Result:
         One row per day (tidy): people by status, visits and their outcomes, complaints,
         defections by cause, word of mouth, money, and the lifetime value estimated from the
         rates observed so far.
+    network : Network or None
+        The contact network word of mouth followed (None: well mixed).
     """
 
     params: Params
     seed: int | None
     population: Population
     daily: pd.DataFrame
+    network: Network | None = None
 
     @cached_property
     def customers(self) -> pd.DataFrame:
@@ -117,6 +121,8 @@ class Result:
             "wom_positive": pos,
             "wom_negative": neg,
             "wom_positive_to_negative": pos / neg if neg else float("inf") if pos else 0.0,
+            "people_heard_good_news": int(np.count_nonzero(self.population.heard_positive)),
+            "people_heard_bad_news": int(np.count_nonzero(self.population.heard_negative)),
             "prospects_put_off": int(d["prospects_put_off"].sum()),
             "revenue": float(d["revenue"].sum()),
             "profit": float(d["profit"].sum()),
@@ -146,6 +152,7 @@ def _customer_costs(d: pd.DataFrame, p: Params) -> float:
 def run(
     params: Params,
     *,
+    network: Network | None = None,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
 ) -> Result:
@@ -154,6 +161,10 @@ def run(
     Parameters
     ----------
     params : Params
+    network : Network, optional
+        A ready-made contact network (e.g. from networkx via
+        :meth:`sim.network.Network.from_networkx`) with one node per person. Without it, the
+        network ``params.network`` describes is built from ``rng`` at the start of the run.
     rng : int, numpy.random.Generator or None, optional
         Source of randomness, passed to :func:`numpy.random.default_rng`. Use an int to
         reproduce a run.
@@ -178,6 +189,14 @@ def run(
     seed = int(rng) if isinstance(rng, int | np.integer) and not isinstance(rng, bool) else None
     gen = as_generator(rng)
     pop = Population.initial(params, rng=gen)
+    if network is None:
+        spec = params.network
+        network = build(spec.kind, params.population, spec.mean_degree, rewire=spec.rewire, rng=gen)
+    elif not isinstance(network, Network) or network.n != params.population:
+        raise ValueError(
+            f"run: network must be a sim.network.Network with {params.population} people "
+            f"(Params.population), got {network!r}"
+        )
     days = params.days
     cols: dict[str, np.ndarray] = {c: np.zeros(days) for c in _COUNTS}
     cols["customers_start"] = np.zeros(days, np.int64)
@@ -195,7 +214,7 @@ def run(
         day_iter = tqdm(day_iter, desc="simulating", unit="day")
     for day in day_iter:
         cols["customers_start"][day] = customers
-        pop, ev = step(pop, params, day, gen, inplace=True, customers=customers)
+        pop, ev = step(pop, params, day, gen, inplace=True, customers=customers, network=network)
         for c in _COUNTS:
             cols[c][day] = getattr(ev, c)
         defections[day] = ev.defections
@@ -222,7 +241,7 @@ def run(
     daily["mean_satisfaction"] = mean_sat
     daily["mean_expectation"] = mean_exp
     daily["clv"] = _running_clv(daily, params)
-    return Result(params=params, seed=seed, population=pop, daily=daily)
+    return Result(params=params, seed=seed, population=pop, daily=daily, network=network)
 
 
 def _running_clv(d: pd.DataFrame, p: Params) -> np.ndarray:

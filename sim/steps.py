@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.analytic import value as value_function
 from sim.diffusion import message_adoption_probability
+from sim.network import Network, sample_contacts
 from sim.params import (
     ComplaintBehaviour,
     Expectations,
@@ -42,6 +43,7 @@ DISSATISFIED, BASIC, VERY_SATISFIED = 0, 1, 2
 # Complaint outcomes.
 SILENT, UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = 0, 1, 2, 3
 _NATURAL = CAUSES.index("natural")
+_SILENT = CAUSES.index("silent")
 _NEGATIVE_WOM = CAUSES.index("negative_wom")
 _EMPTY = np.zeros(0, np.int64)
 _OUTCOME_CAUSE = np.array(
@@ -182,6 +184,7 @@ def step(
     *,
     inplace: bool = False,
     customers: int | None = None,
+    network: Network | None = None,
 ) -> tuple[Population, DayEvents]:
     """Advance the market by one day.
 
@@ -199,6 +202,9 @@ def step(
     customers : int, optional
         Number of customers at the start of the day, if the caller keeps count (saves a pass
         over the population).
+    network : Network, optional
+        Who can tell whom; None for a well-mixed market (``params.network`` describes the
+        kind; :func:`sim.run` builds it once).
 
     Returns
     -------
@@ -223,6 +229,13 @@ def step(
     visitors = np.flatnonzero(pop.next_visit == day)
     k = ev.visits = visitors.size
     praise = warn = 0
+    praisers, warners = [], []  # who, when word of mouth follows a network
+    if day == 0 and params.wom.unhappy_seeds:
+        seeds = _unhappy_seeds(pop, params, network, rng)
+        _defect(pop, seeds, _SILENT, day)
+        ev.defections[_SILENT] += seeds.size
+        warn += seeds.size
+        warners.append(seeds)
     if k:
         x = experience(params.service, k, rng)
         own = pop.own_view[visitors].astype(np.float64)
@@ -232,7 +245,10 @@ def step(
         pop.own_view[visitors] = own + params.expectations.adaptation * (x - own)
         pop.visits[visitors] += 1
         pop.value[visitors] += c.margin_per_visit * discount
-        ev.very_satisfied = praise = int(np.count_nonzero(outcome == VERY_SATISFIED))
+        delighted = outcome == VERY_SATISFIED
+        ev.very_satisfied = praise = int(np.count_nonzero(delighted))
+        if network is not None:
+            praisers.append(visitors[delighted])
         problem = np.flatnonzero(outcome == DISSATISFIED)
         ev.dissatisfied = problem.size
         ev.basically_satisfied = k - ev.very_satisfied - ev.dissatisfied
@@ -252,7 +268,10 @@ def step(
             ev.resolved = int(per_outcome[RESOLVED])
             ev.resolved_quickly = int(per_outcome[RESOLVED_QUICKLY])
             praise += ev.resolved + ev.resolved_quickly
-            warn = ev.silent_problems + int(per_outcome[UNRESOLVED])
+            warn += ev.silent_problems + int(per_outcome[UNRESOLVED])
+            if network is not None:
+                praisers.append(who[handled >= RESOLVED])
+                warners.append(who[handled <= UNRESOLVED])
             quick = handled == RESOLVED_QUICKLY
             if params.recovery.paradox_satisfaction:
                 sat[problem[quick]] += params.recovery.paradox_satisfaction
@@ -276,22 +295,33 @@ def step(
 
     # Word of mouth: the very satisfied and the recovered praise, the other unhappy warn.
     wom = params.wom
-    n_pos = int(rng.poisson(wom.told_by_satisfied * praise)) if praise else 0
-    n_neg = int(rng.poisson(wom.told_by_dissatisfied * warn)) if warn else 0
-    if n_pos and wom.second_hop_positive:
-        n_pos += int(rng.poisson(wom.second_hop_positive * n_pos))
-    if n_neg and wom.second_hop_negative:
-        n_neg += int(rng.poisson(wom.second_hop_negative * n_neg))
+    if network is None:
+        n_pos = int(rng.poisson(wom.told_by_satisfied * praise)) if praise else 0
+        n_neg = int(rng.poisson(wom.told_by_dissatisfied * warn)) if warn else 0
+        if n_pos and wom.second_hop_positive:
+            n_pos += int(rng.poisson(wom.second_hop_positive * n_pos))
+        if n_neg and wom.second_hop_negative:
+            n_neg += int(rng.poisson(wom.second_hop_negative * n_neg))
+        pos_targets = rng.integers(0, n, n_pos) if n_pos else _EMPTY
+        neg_targets = rng.integers(0, n, n_neg) if n_neg else _EMPTY
+    else:
+        pos_targets = tell(
+            network, _join(praisers), wom.told_by_satisfied, wom.second_hop_positive, rng
+        )
+        neg_targets = tell(
+            network, _join(warners), wom.told_by_dissatisfied, wom.second_hop_negative, rng
+        )
+        n_pos, n_neg = pos_targets.size, neg_targets.size
     ev.wom_positive, ev.wom_negative = n_pos, n_neg
     shift = params.expectations.wom_shift
     pos_idx = _EMPTY
     if n_pos:
-        pos_idx, pos_k = tally(rng.integers(0, n, n_pos), n)
+        pos_idx, pos_k = tally(pos_targets, n)
         pop.heard_positive[pos_idx] += pos_k.astype(np.int32)
         if shift:
             _shift_views(pop, pos_idx, shift * pos_k)
     if n_neg:
-        neg_idx, neg_k = tally(rng.integers(0, n, n_neg), n)
+        neg_idx, neg_k = tally(neg_targets, n)
         pop.heard_negative[neg_idx] += neg_k.astype(np.int32)
         if shift:
             _shift_views(pop, neg_idx, -shift * neg_k)
@@ -370,6 +400,39 @@ def _constants(params: Params) -> _Constants:
         log_keep_rejection=float(np.log1p(-min(wom.rejection_per_message, 1 - 1e-12))),
         log_keep_defection=float(np.log1p(-min(wom.defection_per_message, 1 - 1e-12))),
     )
+
+
+def tell(
+    network: Network, tellers: np.ndarray, mean: float, second_hop: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Who hears a story along the network: each teller tells Poisson(``mean``) distinct
+    contacts; each of those retells it to Poisson(``second_hop``) contacts of their own.
+
+    Returns one entry per message heard (a person told twice appears twice).
+    """
+    if tellers.size == 0 or mean == 0:
+        return _EMPTY
+    heard, _ = sample_contacts(network, tellers, rng.poisson(mean, tellers.size), rng)
+    if second_hop and heard.size:
+        again, _ = sample_contacts(network, heard, rng.poisson(second_hop, heard.size), rng)
+        heard = np.concatenate([heard, again])
+    return heard
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else _EMPTY
+
+
+def _unhappy_seeds(
+    pop: Population, params: Params, network: Network | None, rng: np.random.Generator
+) -> np.ndarray:
+    """The customers whose bad experience starts the story on day 0."""
+    current = np.flatnonzero(pop.status == CUSTOMER)
+    k = min(params.wom.unhappy_seeds, current.size)
+    if params.wom.unhappy_seeds_by == "degree" and network is not None:
+        degree = network.degree[current]
+        return current[np.argsort(-degree, kind="stable")[:k]]
+    return rng.choice(current, k, replace=False)
 
 
 def _defect(pop: Population, idx: np.ndarray, cause: int | np.ndarray, day: int) -> None:

@@ -16,8 +16,11 @@ unit = st.floats(0.0, 1.0)
 
 @st.composite
 def small_params(draw):
+    kind = draw(st.sampled_from(sim.network.KINDS))
+    population = draw(st.integers(1 if kind == "well_mixed" else 12, 400))
     return sim.Params(
-        population=draw(st.integers(1, 400)),
+        population=population,
+        network=sim.NetworkSpec(kind=kind, mean_degree=draw(st.floats(2.0, 10.0))),
         days=draw(st.integers(1, 60)),
         initial_customers=draw(unit),
         visits_per_year=draw(st.floats(0.5, 120.0)),
@@ -51,6 +54,8 @@ def small_params(draw):
             adoption_per_message=draw(unit),
             rejection_per_message=draw(unit),
             defection_per_message=draw(unit),
+            unhappy_seeds=draw(st.integers(0, 5)),
+            unhappy_seeds_by=draw(st.sampled_from(["random", "degree"])),
         ),
     )
 
@@ -78,9 +83,11 @@ def test_run_invariants(params, seed):
 def test_step_does_not_mutate_its_input_and_defection_is_absorbing(params, seed):
     gen = np.random.default_rng(seed)
     pop = Population.initial(params, rng=gen)
+    spec = params.network
+    net = sim.network.build(spec.kind, params.population, spec.mean_degree, rng=gen)
     for day in range(min(params.days, 20)):
         before = pop.copy()
-        new, _ = steps.step(pop, params, day, gen)
+        new, _ = steps.step(pop, params, day, gen, network=net)
         for f in fields(pop):
             np.testing.assert_array_equal(getattr(pop, f.name), getattr(before, f.name))
         assert (new.status[pop.status == DEFECTED] == DEFECTED).all()

@@ -17,6 +17,7 @@ CLASSES = [
     sim.RecoveryPolicy,
     sim.WordOfMouth,
     sim.Economics,
+    sim.NetworkSpec,
 ]
 
 
@@ -27,9 +28,13 @@ def _cases():
             kind, lo, hi = meta.get("kind"), meta.get("lo"), meta.get("hi")
             where = re.escape(f"{cls.__name__}.{f.name}")
             if kind == "int":
-                yield cls, f.name, lo - 1, rf"{where} must be a positive integer, got {lo - 1}"
-                yield cls, f.name, 2.5, rf"{where} must be a positive integer, got 2.5"
+                what = "a positive integer" if lo == 1 else f"an integer >= {lo}"
+                yield cls, f.name, lo - 1, rf"{where} must be {what}, got {lo - 1}"
+                yield cls, f.name, 2.5, rf"{where} must be {what}, got 2.5"
                 yield cls, f.name, hi + 1, rf"{where} must be an integer <= {hi}, got {hi + 1}"
+            elif kind == "choice":
+                allowed = re.escape(str(list(meta["choices"])))
+                yield cls, f.name, "other", rf"{where} must be one of {allowed}, got 'other'"
             elif kind == "float":
                 bad = hi + 1 if hi is not None else lo - 1
                 rng = rf"in \[{lo}, {hi}\]" if lo is not None and hi is not None else r"[<>]= "
