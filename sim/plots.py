@@ -248,5 +248,6 @@ def dashboard(result: Result, *, lang: str = "en", title: str | None = None) -> 
             voiced=float(np.nan_to_num(s["share_of_problems_voiced"])),
             silent_share=int(s["defections_silent"]) / lost,
         )
-        fig.suptitle(heading, fontsize=17, fontweight="bold")
+        # CJK fonts here have no bold face; asking for one makes matplotlib warn on stderr.
+        fig.suptitle(heading, fontsize=17, fontweight="normal" if lang == "zh" else "bold")
     return fig

@@ -1,7 +1,9 @@
 """The businesses the course talks about, as ready-made :class:`~sim.params.Params`.
 
 Money is in yuan (¥). Figures are plausible round numbers for teaching, not market data; every
-one is a parameter a trainer can change. Complaint, recovery and word-of-mouth defaults follow
+one is a parameter a trainer can change. Service quality is set so that about one visit in
+eight disappoints at a dealership, hotel or airline, one in twenty at the hot-pot restaurant and
+one in fifty at the B2B supplier (whose customers order monthly). Complaint, recovery and word-of-mouth defaults follow
 the research (``science.md``); :func:`folklore` swaps in the training decks' figures instead.
 
 Examples
@@ -48,7 +50,7 @@ def _car_dealer() -> Params:
         visits_per_year=2.0,
         natural_churn=0.10,
         innovation=0.02,
-        service=ServiceProfile(quality=(7.7, 7.9, 8.3, 8.0, 8.6), spread=(1.2, 1.0, 0.8, 0.9, 0.6)),
+        service=ServiceProfile(quality=(8.1, 8.3, 8.7, 8.4, 9.0), spread=(1.2, 1.0, 0.8, 0.9, 0.6)),
         expectations=Expectations(promise=7.6, needs=7.2),
         # TARP's car-maker study: bad experiences told to 16 people, good ones to 8.
         wom=WordOfMouth(
@@ -72,7 +74,7 @@ def _hotel() -> Params:
         visits_per_year=3.0,
         natural_churn=0.25,
         innovation=0.05,
-        service=ServiceProfile(quality=(8.2, 8.0, 8.3, 8.1, 8.7), spread=(1.0, 1.1, 0.8, 1.0, 0.7)),
+        service=ServiceProfile(quality=(8.5, 8.3, 8.6, 8.4, 9.0), spread=(1.0, 1.1, 0.8, 1.0, 0.7)),
         expectations=Expectations(promise=7.8, needs=7.3),
         wom=WordOfMouth(adoption_per_message=0.006),
         economics=Economics(
@@ -93,7 +95,7 @@ def _hotpot() -> Params:
         visits_per_year=10.0,
         natural_churn=0.30,
         innovation=0.06,
-        service=ServiceProfile(quality=(8.8, 8.0, 8.7, 9.2, 8.8), spread=(0.9, 1.4, 0.8, 0.9, 0.8)),
+        service=ServiceProfile(quality=(9.1, 8.3, 9.0, 9.5, 9.1), spread=(0.9, 1.4, 0.8, 0.9, 0.8)),
         expectations=Expectations(promise=7.8, needs=7.3),
         wom=WordOfMouth(adoption_per_message=0.004),
         economics=Economics(
@@ -114,7 +116,7 @@ def _sales_office() -> Params:
         visits_per_year=4.0,
         natural_churn=0.40,
         innovation=0.08,
-        service=ServiceProfile(quality=(8.0, 8.3, 7.9, 8.1, 9.3), spread=(1.2, 1.0, 1.2, 1.0, 0.5)),
+        service=ServiceProfile(quality=(8.3, 8.6, 8.2, 8.4, 9.6), spread=(1.2, 1.0, 1.2, 1.0, 0.5)),
         expectations=Expectations(promise=8.0, needs=7.2),
         wom=WordOfMouth(adoption_per_message=0.01),
         economics=Economics(
@@ -135,7 +137,7 @@ def _b2b_supplier() -> Params:
         visits_per_year=12.0,
         natural_churn=0.05,
         innovation=0.02,
-        service=ServiceProfile(quality=(9.1, 8.7, 9.1, 8.5, 8.9), spread=(0.9, 1.0, 0.7, 0.9, 0.6)),
+        service=ServiceProfile(quality=(9.3, 8.9, 9.3, 8.7, 9.1), spread=(0.9, 1.0, 0.7, 0.9, 0.6)),
         expectations=Expectations(promise=7.8, needs=7.4),
         # TARP: about 75% of business customers complain to the front line.
         complaints=ComplaintBehaviour(front_line=0.75, head_office=0.05),
@@ -158,7 +160,7 @@ def _airline() -> Params:
         visits_per_year=4.0,
         natural_churn=0.30,
         innovation=0.04,
-        service=ServiceProfile(quality=(7.9, 7.9, 8.7, 8.1, 8.5), spread=(1.5, 1.2, 0.7, 0.9, 0.7)),
+        service=ServiceProfile(quality=(8.2, 8.2, 9.0, 8.4, 8.8), spread=(1.5, 1.2, 0.7, 0.9, 0.7)),
         expectations=Expectations(promise=7.5, needs=7.2),
         wom=WordOfMouth(adoption_per_message=0.004),
         economics=Economics(

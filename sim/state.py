@@ -33,7 +33,8 @@ class Population:
     rejected : bool, (n,)
         Prospect put off for good by bad word of mouth.
     own_view : float32, (n,)
-        The customer's own expectation (0–10), before the firm's promise is mixed in.
+        The customer's own expectation (0–10), before the firm's promise is mixed in. Day-0
+        customers start adapted to the service; prospects start at their needs.
     satisfaction : float32, (n,)
         Satisfaction value of the last visit (NaN before the first).
     next_visit, churn_day : int32, (n,)
@@ -123,6 +124,16 @@ class Population:
         # Day 0 customers are mid-relationship: their next visit and churn start from today.
         pop.next_visit[first] = schedule(gen, visit_probability(params), k, start=-1)
         pop.churn_day[first] = schedule(gen, churn_probability(params), k, start=-1)
+        # ...and their own view has long since adapted to what the firm delivers: a moving
+        # average of past experiences, centred on the mean experience with the spread such an
+        # average keeps. (Newcomers start from their needs and adapt visit by visit.)
+        a = e.adaptation
+        if a > 0:
+            sp = params.service
+            experience_sd = float(np.sqrt(np.sum((np.asarray(sp.weights) * sp.spread) ** 2)))
+            keep = float(np.sqrt(a / (2 - a))) * experience_sd
+            settled = gen.normal(sp.mean_experience, keep, k)
+            pop.own_view[first] = np.clip(settled, 0, 10).astype(np.float32)
         return pop
 
 
