@@ -3,8 +3,9 @@
 Money is in yuan (¥). Figures are plausible round numbers for teaching, not market data; every
 one is a parameter a trainer can change. Service quality is set so that about one visit in
 eight disappoints at a dealership, hotel or airline, one in twenty at the hot-pot restaurant and
-one in fifty at the B2B supplier (whose customers order monthly). Complaint, recovery and word-of-mouth defaults follow
-the research (``science.md``); :func:`folklore` swaps in the training decks' figures instead.
+one in fifty at the B2B supplier (whose customers order monthly). Complaint, recovery and
+word-of-mouth defaults follow the research (``science.md``); :func:`folklore` swaps in the
+training decks' figures instead.
 
 Examples
 --------

@@ -225,17 +225,19 @@ def step(
         _defect(pop, churners, _NATURAL, day)
         ev.defections[_NATURAL] += churners.size
 
-    # Visits: experience against expectation, satisfaction, the course's three outcomes.
-    visitors = np.flatnonzero(pop.next_visit == day)
-    k = ev.visits = visitors.size
     praise = warn = 0
     praisers, warners = [], []  # who, when word of mouth follows a network
     if day == 0 and params.wom.unhappy_seeds:
+        # The story's start: customers whose bad experience happens before anything else.
         seeds = _unhappy_seeds(pop, params, network, rng)
         _defect(pop, seeds, _SILENT, day)
         ev.defections[_SILENT] += seeds.size
         warn += seeds.size
         warners.append(seeds)
+
+    # Visits: experience against expectation, satisfaction, the course's three outcomes.
+    visitors = np.flatnonzero(pop.next_visit == day)
+    k = ev.visits = visitors.size
     if k:
         x = experience(params.service, k, rng)
         own = pop.own_view[visitors].astype(np.float64)
