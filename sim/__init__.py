@@ -7,6 +7,7 @@
 """
 
 from sim import analytic, diffusion, network, presets
+from sim.ensemble import Ensemble, ensemble
 from sim.params import (
     SERVQUAL,
     SERVQUAL_WEIGHTS,
@@ -30,6 +31,7 @@ __all__ = [
     "SERVQUAL_WEIGHTS",
     "ComplaintBehaviour",
     "Economics",
+    "Ensemble",
     "Expectations",
     "NetworkSpec",
     "Params",
@@ -41,6 +43,7 @@ __all__ = [
     "WordOfMouth",
     "analytic",
     "diffusion",
+    "ensemble",
     "network",
     "presets",
     "run",
