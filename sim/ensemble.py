@@ -43,40 +43,44 @@ if TYPE_CHECKING:
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles :meth:`Ensemble.bands` reports by default: the 50% and 90% bands and the median."""
 
-# label, y-axis unit, and whether the column is a level at the end of the day (True) or a
-# count/amount for that day (False); the title reads "after N days" or "on day N" accordingly.
-_METRICS: dict[str, tuple[str, str, bool]] = {
-    "customers": ("Customers", "people", True),
-    "prospects": ("Prospects", "people", True),
-    "defected": ("Former customers", "people", True),
-    "customers_start": ("Customers at start of day", "people", True),
-    "visits": ("Visits", "visits per day", False),
-    "very_satisfied": ("Very satisfied visits", "visits per day", False),
-    "basically_satisfied": ("Basically satisfied visits", "visits per day", False),
-    "dissatisfied": ("Dissatisfied visits", "visits per day", False),
-    "complaints_front_line": ("Complaints to the front line", "complaints per day", False),
-    "complaints_head_office": ("Complaints to head office", "complaints per day", False),
-    "silent_problems": ("Silent problems", "problems per day", False),
-    "new_customers": ("New customers", "people per day", False),
-    "new_by_word_of_mouth": ("New customers by word of mouth", "people per day", False),
-    "wom_positive": ("Good-news messages", "messages per day", False),
-    "wom_negative": ("Bad-news messages", "messages per day", False),
-    "revenue": ("Revenue", "¥ per day", False),
-    "costs": ("Costs", "¥ per day", False),
-    "profit": ("Profit", "¥ per day", False),
-    "discounted_profit": ("Discounted profit", "¥ per day", False),
-    "mean_satisfaction": ("Mean satisfaction of the day's visits", "satisfaction score", False),
-    "mean_expectation": ("Mean expectation of the day's visits", "score (0–10)", False),
-    "clv": ("Customer lifetime value", "¥ per customer", True),
+# label, y-axis unit, and kind: a "level" at the end of each day (the title quotes the last
+# day), a "flow" counted each day or a daily "mean" (the title quotes each run's average day).
+_METRICS: dict[str, tuple[str, str, str]] = {
+    "customers": ("Customers", "people", "level"),
+    "prospects": ("Prospects", "people", "level"),
+    "defected": ("Former customers", "people", "level"),
+    "customers_start": ("Customers at start of day", "people", "level"),
+    "visits": ("Visits", "visits per day", "flow"),
+    "very_satisfied": ("Very satisfied visits", "visits per day", "flow"),
+    "basically_satisfied": ("Basically satisfied visits", "visits per day", "flow"),
+    "dissatisfied": ("Dissatisfied visits", "visits per day", "flow"),
+    "complaints_front_line": ("Complaints to the front line", "complaints per day", "flow"),
+    "complaints_head_office": ("Complaints to head office", "complaints per day", "flow"),
+    "silent_problems": ("Silent problems", "problems per day", "flow"),
+    "resolved": ("Complaints resolved", "complaints per day", "flow"),
+    "resolved_quickly": ("Complaints resolved quickly", "complaints per day", "flow"),
+    "new_customers": ("New customers", "people per day", "flow"),
+    "new_by_word_of_mouth": ("New customers by word of mouth", "people per day", "flow"),
+    "prospects_put_off": ("Prospects put off by bad news", "people per day", "flow"),
+    "wom_positive": ("Good-news messages", "messages per day", "flow"),
+    "wom_negative": ("Bad-news messages", "messages per day", "flow"),
+    "revenue": ("Revenue", "¥ per day", "flow"),
+    "costs": ("Costs", "¥ per day", "flow"),
+    "profit": ("Profit", "¥ per day", "flow"),
+    "discounted_profit": ("Discounted profit", "¥ per day", "flow"),
+    "mean_satisfaction": ("Mean satisfaction", "score", "mean"),
+    "mean_expectation": ("Mean expectation", "score (0–10)", "mean"),
+    "clv": ("Customer lifetime value", "¥ per customer", "level"),
 }
 
 
-def _metric_info(metric: str) -> tuple[str, str, bool]:
+def _metric_info(metric: str) -> tuple[str, str, str]:
     if metric in _METRICS:
         return _METRICS[metric]
     if metric.startswith("defected_"):
-        return f"Defections: {metric.removeprefix('defected_')}", "people per day", False
-    return metric.replace("_", " ").capitalize(), "per day", False
+        cause = metric.removeprefix("defected_").replace("_", " ")
+        return f"Customers lost ({cause})", "people per day", "flow"
+    return metric.replace("_", " ").capitalize(), "per day", "flow"
 
 
 def _qname(q: float) -> str:
@@ -251,7 +255,7 @@ class Ensemble:
                 axes = list(grid[:, 0])
             fig = axes[0].figure
             for a, name in zip(axes, names, strict=True):
-                label, unit, level = _metric_info(name)
+                label, unit, kind = _metric_info(name)
                 colour = COLOURS.get(name, COLOURS["customers"])
                 m = b[b["metric"] == name]
                 day = m["day"].to_numpy()
@@ -262,19 +266,36 @@ class Ensemble:
                     day, m["q25"], m["q75"], color=colour, alpha=0.38, lw=0, label="50% of runs"
                 )
                 a.plot(day, m["mean"], color=colour, lw=2.5, label=f"Mean of {self.n_runs} runs")
-                a.set(xlabel="Day", ylabel=f"{label} ({unit})")
+                ylabel = f"{label} ({unit})" if len(label) + len(unit) <= 28 else unit.capitalize()
+                a.set(xlabel="Day", ylabel=ylabel)
                 a.set_xlim(day[0], day[-1])
-                if unit.startswith(("people", "visits", "complaints", "messages", "¥")):
+                if float(np.nanmax(np.abs(m[["q05", "q95"]].to_numpy()), initial=0.0)) >= 1_000:
                     a.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
                 a.legend(loc="best", fontsize=12, framealpha=0.9)
-                last = m.iloc[-1]
-                when = f"after {int(last['day'])} days" if level else f"on day {int(last['day'])}"
-                fmt = _number_format(m[["q05", "q95"]].to_numpy())
-                a.set_title(
-                    f"{label} {when}: {fmt(last['mean'])} "
-                    f"(90% of runs between {fmt(last['q05'])} and {fmt(last['q95'])})"
-                )
+                a.set_title(self._headline(name, label, unit, kind))
         return fig
+
+    def _headline(self, name: str, label: str, unit: str, kind: str) -> str:
+        """The finding a panel shows: mean and 90% range across runs of one number per run."""
+        per_run = self.runs.groupby("run", sort=True)[name]
+        days = int(self.runs["day"].max())
+        if kind == "level":
+            values = per_run.last()
+            what = f"{label} after {days} days"
+        else:
+            values = per_run.mean()
+            what = (
+                f"{label}, average over {days} days"
+                if kind == "flow"
+                else f"{label} over {days} days"
+            )
+        mean, lo, hi = values.mean(), values.quantile(0.05), values.quantile(0.95)
+        fmt = _number_format(np.array([mean, lo, hi], dtype=float), money=unit.startswith("¥"))
+        rate = " a day" if kind == "flow" else ""
+        head = f"{what}: {fmt(mean)}{rate}"
+        band = f"(90% of runs between {fmt(lo)} and {fmt(hi)})"
+        # One line fits about 80 characters at the projected font size.
+        return f"{head} {band}" if len(head) + len(band) < 80 else f"{head}\n{band}"
 
     def _check_metrics(self, metrics: str | Iterable[str] | None, where: str) -> list[str]:
         known = self.metrics
@@ -290,13 +311,15 @@ class Ensemble:
         return names
 
 
-def _number_format(values: np.ndarray):
-    span = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+def _number_format(values: np.ndarray, *, money: bool = False):
+    finite = values[np.isfinite(values)]
+    span = float(np.abs(finite).max()) if finite.size else 0.0
+    sign = "¥" if money else ""
     if span >= 100:
-        return lambda x: f"{x:,.0f}"
+        return lambda x: f"{sign}{x:,.0f}"
     if span >= 1:
-        return lambda x: f"{x:,.1f}"
-    return lambda x: f"{x:.3g}"
+        return lambda x: f"{sign}{x:,.1f}"
+    return lambda x: f"{sign}{x:.2g}"
 
 
 def _check_quantiles(quantiles: Sequence[float]) -> list[float]:
