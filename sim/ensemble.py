@@ -487,7 +487,8 @@ def _on_dask(
 
     def results() -> Iterator[tuple[int, pd.DataFrame, dict[str, Any]]]:
         try:
-            for future in as_completed(futures):
+            # The client's own loop: it need not be the default client.
+            for future in as_completed(futures, loop=client.loop):
                 yield future.result()
         finally:
             client.cancel(futures)
