@@ -1,0 +1,171 @@
+"""Command line: ``python -m exercises validate|play|list|report|import``.
+
+Errors are one clear line (or one line per problem for ``validate``) and a non-zero exit
+code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from exercises import quiz, scenario
+
+
+def _validate(args) -> int:
+    paths = [Path(p) for p in args.paths] or [
+        *sorted(scenario.SCENARIO_DIR.glob("*.yaml")),
+        *sorted(quiz.QUIZ_DIR.glob("*.yaml")),
+    ]
+    files = []
+    for p in paths:
+        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    failed = 0
+    for path in files:
+        shown = os.path.relpath(path) if path.is_absolute() else str(path)
+        is_quiz = path.parent.name == "quizzes" or _looks_like_quiz(path)
+        if is_quiz:
+            _, problems = quiz.check(path)
+        else:
+            _, problems = scenario.check(path, strict=not args.draft)
+        if problems:
+            failed += 1
+            print(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+            for line in problems:
+                print(f"  {line}")
+        else:
+            print(f"{shown}: ok")
+    if not files:
+        print("no exercise files found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+def _looks_like_quiz(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return "\nquestions:" in head and "\nnodes:" not in head
+
+
+def _play(args, stdin=sys.stdin) -> int:
+    from exercises.engine import Session
+
+    s = Session(scenario.load(args.scenario), seed=args.seed, lang=args.lang)
+    lang = args.lang
+    sc = s.scenario
+    print(f"\n{sc.title(lang)}\n\n{sc.context(lang)}\n")
+    while not s.finished:
+        print(f"[{sc.persona.name(lang)} · mood {s.mood}/100] {s.line(lang)}\n")
+        options = s.choices
+        for i, c in enumerate(options, 1):
+            print(f"  {i}. {c.text(lang)}")
+        pick = None
+        while pick is None:
+            print("> ", end="", flush=True)
+            raw = stdin.readline()
+            if not raw:
+                print("\n(no more input: stopping)")
+                return 1
+            raw = raw.strip()
+            if raw.isdigit() and 1 <= int(raw) <= len(options):
+                pick = options[int(raw) - 1]
+            else:
+                print(f"  type a number from 1 to {len(options)}")
+        step = s.choose(pick.id)
+        print(f"\n  ({step.choice.feedback(lang)})\n")
+    end = s.ending_info
+    score = s.score()
+    print(f"== {end.title(lang)} ==\n{end.debrief(lang)}\n")
+    print(f"Score {score.total:.0f}/100 ({'passed' if score.passed else 'not passed'})")
+    from exercises import rubric
+
+    for key, value in score.dimensions.items():
+        if value is not None:
+            print(f"  {rubric.name(key, lang):<28} {value:5.0f}")
+    return 0
+
+
+def _list(args) -> int:
+    for sid in scenario.library():
+        s = scenario.load(sid)
+        print(f"{sid:<26} scenario  {s.business:<13} {s.title(args.lang)}")
+    for qid in quiz.library():
+        q = quiz.load(qid)
+        print(f"{qid:<26} quiz      {'':<13} {q.title(args.lang)}")
+    return 0
+
+
+def _report(args) -> int:
+    from exercises import report
+    from exercises.store import Store
+
+    with Store(args.db) as store:
+        written = report.write(store, Path(args.out), policy=args.policy, lang=args.lang)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _import(args) -> int:
+    from exercises.store import Store
+
+    with Store(args.db) as store:
+        for path in args.files:
+            try:
+                data = json.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as err:
+                raise ValueError(f"{path}: expected an exported results file, {err}") from None
+            added = store.import_(data)
+            print(f"{path}: " + ", ".join(f"{v} {k}" for k, v in added.items()) + " added")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m exercises", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario and quiz files; list every problem")
+    v.add_argument("paths", nargs="*", help="files or folders (default: the shipped library)")
+    v.add_argument("--draft", action="store_true", help="skip the rules for shipped scenarios")
+    v.set_defaults(func=_validate)
+
+    p = sub.add_parser("play", help="play a scenario in the terminal")
+    p.add_argument("scenario", help="a scenario id (see `list`) or a YAML path")
+    p.add_argument("--seed", type=int, default=1, help="order of the replies (default 1)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.set_defaults(func=_play)
+
+    ls = sub.add_parser("list", help="the scenarios and quizzes shipped with the course")
+    ls.add_argument("--lang", choices=("en", "zh"), default="en")
+    ls.set_defaults(func=_list)
+
+    r = sub.add_parser("report", help="write the trainer's report (CSV files and figures)")
+    r.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
+    r.add_argument("--out", required=True, help="folder to write into")
+    r.add_argument("--policy", choices=("best", "first", "last"), default="best")
+    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.set_defaults(func=_report)
+
+    im = sub.add_parser("import", help="merge exported results files into the store")
+    im.add_argument("files", nargs="+")
+    im.add_argument("--db", default=None)
+    im.set_defaults(func=_import)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, KeyError, OSError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Reading exercise files safely and turning every problem into one readable line.
+
+Scenario and quiz files are written by trainers, so every problem is reported as
+``file: path.to.field: expected …, got …`` and all problems come at once, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+
+MAX_BYTES = 1_000_000
+"""Largest exercise file accepted (1 MB): a real scenario is about 30 kB."""
+
+
+class ExerciseFileError(ValueError):
+    """One or more problems in an exercise file; ``problems`` lists them, one line each."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} found:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
+    """Read one YAML file with the safe loader; return ``(data, problems)``.
+
+    ``data`` is None when the file cannot be used at all (missing, empty, too big, not YAML,
+    not a mapping); ``problems`` then says why.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        return None, [f"{path}: expected a {what} file, got no such file"]
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        return None, [
+            f"{name}: expected a {what} file under {MAX_BYTES // 1_000_000} MB, "
+            f"got {size / 1e6:.1f} MB"
+        ]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        return None, [f"{name}: expected UTF-8 text, got an undecodable byte at {err.start}"]
+    if not text.strip():
+        return None, [f"{name}: expected a {what} (a YAML mapping), got an empty file"]
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        return None, [f"{name}: expected YAML, got a syntax error{where}: {problem}"]
+    if not isinstance(data, dict):
+        return None, [f"{name}: expected a {what} (a YAML mapping), got {_kind(data)}"]
+    return data, []
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return repr(shown)
+    return repr(value)
+
+
+def location(loc: Iterable[Any]) -> str:
+    """``('nodes', 'a', 'choices', 0, 'next')`` → ``nodes.a.choices[0].next``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+_EXPECTED = {
+    "missing": "a value",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+}
+
+
+def pydantic_problems(name: str, err: pydantic.ValidationError) -> list[str]:
+    """One ``file: field: expected …, got …`` line per pydantic error."""
+    lines = []
+    for e in err.errors(include_url=False):
+        loc = location(e["loc"])
+        kind = e["type"]
+        ctx = e.get("ctx") or {}
+        got = "nothing" if kind == "missing" else _kind(e.get("input"))
+        if kind in _EXPECTED:
+            expected = _EXPECTED[kind]
+            if loc.endswith(".zh") and kind == "missing":
+                expected = "Simplified Chinese text"
+            elif loc.endswith(".en") and kind == "missing":
+                expected = "English text"
+        elif kind == "extra_forbidden":
+            expected = "no such field (check its spelling)"
+            got = _kind(loc.rsplit(".", 1)[-1])
+        elif kind == "literal_error":
+            expected = f"one of {ctx.get('expected', '')}"
+        elif kind in ("greater_than_equal", "greater_than"):
+            sign = "at least" if kind == "greater_than_equal" else "more than"
+            expected = f"{sign} {ctx.get('ge', ctx.get('gt'))}"
+        elif kind in ("less_than_equal", "less_than"):
+            sign = "at most" if kind == "less_than_equal" else "less than"
+            expected = f"{sign} {ctx.get('le', ctx.get('lt'))}"
+        elif kind == "too_short":
+            expected = f"at least {ctx.get('min_length')} item(s)"
+            got = f"{ctx.get('actual_length')}"
+        elif kind == "too_long":
+            expected = f"at most {ctx.get('max_length')} item(s)"
+            got = f"{ctx.get('actual_length')}"
+        elif kind == "string_too_short":
+            expected = "non-empty text"
+        elif kind == "string_pattern_mismatch":
+            expected = "lowercase letters, digits and '-' (like 'car-not-ready')"
+        elif kind == "value_error":
+            expected = str(ctx.get("error", e["msg"]))
+        else:
+            expected = e["msg"][0].lower() + e["msg"][1:]
+        lines.append(f"{name}: {loc}: expected {expected}, got {got}")
+    return lines
