@@ -52,7 +52,8 @@ def _looks_like_quiz(path: Path) -> bool:
     return "\nquestions:" in head and "\nnodes:" not in head
 
 
-def _play(args, stdin=sys.stdin) -> int:
+def _play(args) -> int:
+    stdin = sys.stdin  # looked up per call, so a test can feed it
     from exercises.engine import Session
 
     s = Session(scenario.load(args.scenario), seed=args.seed, lang=args.lang)

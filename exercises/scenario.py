@@ -68,16 +68,6 @@ class Choice(_Model):
     feedback: Text
     next: Slug
 
-    @pydantic.field_validator("points")
-    @classmethod
-    def _known_dimensions(cls, points: dict[str, int]) -> dict[str, int]:
-        unknown = [k for k in points if k not in rubric.DIMENSIONS]
-        if unknown:
-            raise ValueError(
-                f"rubric keys from {', '.join(rubric.DIMENSIONS)}; {unknown[0]!r} is not one"
-            )
-        return points
-
 
 class Node(_Model):
     customer: Text
@@ -215,6 +205,13 @@ def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
                     f"got {cid!r} twice"
                 )
             seen.add(cid)
+            points = c.get("points")
+            for dim in points if isinstance(points, dict) else ():
+                if dim not in rubric.DIMENSIONS:
+                    problems.append(
+                        f"{name}: nodes.{key}.choices[{i}].points.{dim}: expected a rubric "
+                        f"dimension ({', '.join(rubric.DIMENSIONS)}), got {dim!r}"
+                    )
             target = c.get("next")
             if not isinstance(target, str):
                 continue
@@ -278,7 +275,7 @@ def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
             problems.append(f"{name}: nodes.{key}: expected a path to an ending, got none")
     if strict:
         problems += _library_problems(name, nodes, endings)
-    return problems
+    return list(dict.fromkeys(problems))
 
 
 def _library_problems(name: str, nodes: dict, endings: dict) -> list[str]:

@@ -1,0 +1,65 @@
+"""``python -m exercises``: validate, play, list — clear output and exit codes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+from exercises.__main__ import main
+from exercises.engine import Session
+from exercises.scenario import load
+
+
+def test_validate_the_shipped_library(capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": ok") >= 8 and "problem" not in out
+
+
+def test_validate_lists_every_problem_and_exits_1(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\nversion: 0\nstart: a\nnodes: {}\nendings: {}\n")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    assert main(["validate", str(bad), str(empty)]) == 1
+    out = capsys.readouterr().out
+    assert "bad.yaml: version: expected at least 1, got 0" in out
+    assert "bad.yaml: title: expected a value, got nothing" in out
+    assert "empty.yaml: expected a scenario (a YAML mapping), got an empty file" in out
+    assert "Traceback" not in out
+
+
+def test_play_in_the_terminal_follows_the_typed_numbers(monkeypatch, capsys):
+    scenario = load("hotpot-queue")
+    # Type the number of the best reply at each node, as shown in the seeded order.
+    mirror = Session(scenario, seed=1)
+    typed = []
+    for node, choice in scenario.best_path():
+        ids = [c.id for c in mirror.choices]
+        typed.append(str(ids.index(choice) + 1))
+        mirror.choose(choice)
+    stdin = io.StringIO("\n".join(["9", "x", *typed]) + "\n")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["play", "hotpot-queue", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "type a number from 1 to" in out
+    assert "Score 100/100 (passed)" in out
+    assert scenario.endings[scenario.best_ending()].title.en in out
+
+
+def test_unknown_scenario_is_one_line_exit_2():
+    proc = subprocess.run(
+        [sys.executable, "-m", "exercises", "play", "no-such-scenario"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    assert "no-such-scenario.yaml" in proc.stderr
+
+
+def test_list_names_every_exercise_in_chinese(capsys):
+    assert main(["list", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "火锅店等位" in out and "servqual-quiz" in out

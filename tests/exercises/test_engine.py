@@ -1,0 +1,137 @@
+"""Sessions: shuffled but reproducible, scored against the graph, saved as they go."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from exercises import bridge, quiz, rubric
+from exercises.engine import Session, counted_score, score_path
+from exercises.scenario import load
+
+HOTPOT = load("hotpot-queue")
+
+
+def play(session: Session, path) -> Session:
+    for _, choice in path:
+        session.choose(choice)
+    return session
+
+
+def worst_path(s):
+    return min(s.paths(), key=lambda pe: score_path(s, pe[0]).total)[0]
+
+
+def test_best_path_scores_100_and_worst_0():
+    best = play(Session(HOTPOT, seed=3), HOTPOT.best_path())
+    assert best.finished and best.score().total == 100.0 and best.score().passed
+    assert best.ending == HOTPOT.best_ending()
+    worst = play(Session(HOTPOT, seed=3), worst_path(HOTPOT))
+    assert worst.score().total == 0.0 and not worst.score().passed
+
+
+def test_score_is_normalised_per_dimension_by_the_graph():
+    s = Session(HOTPOT, seed=1)
+    play(s, HOTPOT.best_path())
+    score = s.score()
+    for key, value in score.dimensions.items():
+        worst, best = HOTPOT.dimension_range(key)
+        if best == worst:
+            assert value is None
+        else:
+            assert value == pytest.approx(100 * (score.raw[key] - worst) / (best - worst), abs=0.05)
+    assert score.path == HOTPOT.best_path() == score.best_path
+
+
+def test_choices_are_shuffled_reproducibly():
+    first = [c.id for c in Session(HOTPOT, seed=11).choices]
+    again = [c.id for c in Session(HOTPOT, seed=11).choices]
+    assert first == again
+    orders = {tuple(c.id for c in Session(HOTPOT, seed=k).choices) for k in range(30)}
+    assert len(orders) > 5
+    # Over seeds the best reply appears in every position.
+    best = HOTPOT.best_path()[0][1]
+    spots = {[c.id for c in Session(HOTPOT, seed=k).choices].index(best) for k in range(40)}
+    assert spots == set(range(len(HOTPOT.nodes[HOTPOT.start].choices)))
+
+
+def test_mood_moves_and_stays_in_range():
+    s = Session(HOTPOT, seed=2)
+    for _, choice in worst_path(HOTPOT):
+        step = s.choose(choice)
+        assert 0 <= step.mood_after <= 100
+        assert step.mood_after == max(0, min(100, step.mood_before + step.choice.mood))
+    assert s.mood == s.steps[-1].mood_after
+
+
+def test_choose_after_the_end_and_unknown_choice_are_clear_errors():
+    s = play(Session(HOTPOT, seed=1), HOTPOT.best_path())
+    with pytest.raises(RuntimeError, match="the conversation has ended"):
+        s.choose("anything")
+    fresh = Session(HOTPOT, seed=1)
+    with pytest.raises(KeyError, match="node 'at-the-stand' has no choice 'shout'"):
+        fresh.choose("shout")
+    assert fresh.steps == []
+    with pytest.raises(ValueError, match="lang must be 'en' or 'zh', got 'fr'"):
+        Session(HOTPOT, lang="fr")
+
+
+def test_replay_starts_over_with_a_new_order():
+    s = play(Session(HOTPOT, seed=5), HOTPOT.best_path())
+    again = s.replay()
+    assert again.node == HOTPOT.start and not again.finished and again.seed == 6
+
+
+def test_counted_score_policies():
+    assert counted_score([None, 30, 90, 60], "best") == 90
+    assert counted_score([None, 30, 90, 60], "first") == 30
+    assert counted_score([None, 30, 90, 60], "last") == 60
+    assert counted_score([], "best") is None
+    with pytest.raises(ValueError, match="attempt policy must be one of best, first, last"):
+        counted_score([1], "average")
+
+
+def test_framework_views_cover_every_dimension():
+    used = {k for steps in rubric.FRAMEWORKS.values() for keys in steps.values() for k in keys}
+    assert used == set(rubric.DIMENSIONS)
+    for name, steps in rubric.FRAMEWORKS.items():
+        view = rubric.translate(dict.fromkeys(rubric.DIMENSIONS, 50.0), name)
+        assert list(view) == list(steps) and set(view.values()) == {50.0}
+    with pytest.raises(ValueError, match="framework must be one of"):
+        rubric.translate({}, "SMILE")
+
+
+def test_quiz_scores_exact_answers_only():
+    q = quiz.load("servqual-quiz")
+    s = quiz.QuizSession(q)
+    multiple = next(x for x in q.questions if x.kind == "multiple")
+    partial = multiple.correct_ids()[:1]
+    assert s.answer(multiple.id, partial).correct is (partial == multiple.correct_ids())
+    with pytest.raises(RuntimeError, match="already answered"):
+        s.answer(multiple.id, partial)
+    single = next(x for x in q.questions if x.kind == "single")
+    with pytest.raises(ValueError, match="takes one option"):
+        s.answer(single.id, [o.id for o in single.options[:2]])
+    for question in q.questions:
+        if question.id not in s.answers:
+            s.answer(question.id, question.correct_ids())
+    right = len(q.questions) - (partial != multiple.correct_ids())
+    assert s.finished and s.score() == round(100 * right / len(q.questions), 1)
+
+
+def test_endings_become_simulator_parameters():
+    ends = HOTPOT.endings
+    leavers = [e for e in ends.values() if e.outcome == "leaves"]
+    stayers = [e for e in ends.values() if e.outcome == "stays"]
+    mix = bridge.outcome_mix(leavers + stayers)
+    assert mix["leaves"] == len(leavers) / (len(leavers) + len(stayers))
+    base = sim.presets.get("hotpot", population=20_000, days=180)
+    good = bridge.handling_params(base, stayers)
+    bad = bridge.handling_params(base, leavers)
+    assert good.recovery.resolution_rate == 1.0 and bad.recovery.resolution_rate == 0.0
+    assert bad.recovery.repurchase_unresolved == 0.0
+    good_run = sim.run(good, rng=4).summary()
+    bad_run = sim.run(bad, rng=4).summary()
+    assert good_run["customers_end"] > bad_run["customers_end"]
+    with pytest.raises(ValueError, match="at least one ending"):
+        bridge.outcome_mix([])

@@ -1,0 +1,244 @@
+"""Scenario files: the shipped library is valid, and a broken file shows every problem at once."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from exercises import scenario
+from exercises.engine import score_path
+from exercises.scenario import LIBRARY_RULES, ScenarioError, check, load
+
+LIBRARY = scenario.library()
+REQUIRED = {
+    "car-not-ready",
+    "repair-not-fixed",
+    "nitpicking-delivery",
+    "hotel-check-in",
+    "hotpot-queue",
+    "sales-office-new-staff",
+    "b2b-defective-batch",
+    "delayed-flight",
+}
+
+
+def test_library_has_the_course_scenarios():
+    missing = REQUIRED - set(LIBRARY)
+    assert not missing, f"scenarios missing from the library: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("sid", LIBRARY)
+def test_shipped_scenario_validates_strictly(sid):
+    s, problems = check(sid, strict=True)
+    assert problems == []
+    assert s.id == sid
+
+
+@pytest.mark.parametrize("sid", LIBRARY)
+def test_every_path_ends_at_an_ending_with_a_finite_score(sid):
+    s = load(sid)
+    totals, endings = [], set()
+    for path, ending in s.paths():
+        sc = score_path(s, path)
+        assert sc.ending == ending
+        assert math.isfinite(sc.total) and 0.0 <= sc.total <= 100.0
+        for value in sc.dimensions.values():
+            assert value is None or 0.0 <= value <= 100.0
+        totals.append(sc.total)
+        endings.add(ending)
+    # The normalisation is attained: some path scores 100 and some 0.
+    assert max(totals) == 100.0 and min(totals) == 0.0
+    assert endings == set(s.endings), "an ending no path reaches"
+
+
+@pytest.mark.parametrize("sid", LIBRARY)
+def test_library_rules(sid):
+    s = load(sid)
+    assert len(s.best_path()) >= LIBRARY_RULES["decision_points"]
+    assert all(len(n.choices) >= 3 for n in s.nodes.values())
+    assert {e.outcome for e in s.endings.values()} >= {"stays", "leaves"}
+    assert len(s.endings) >= 3
+    # Feedback that teaches: every reply's feedback is more than a verdict.
+    for node in s.nodes.values():
+        for c in node.choices:
+            assert len(c.feedback.en) >= 60, f"{sid}: {c.id} feedback is too thin"
+
+
+def test_best_and_worst_totals_are_computed_from_the_graph():
+    s = load("hotpot-queue")
+    totals = [sum(score_path(s, p).raw.values()) for p, _ in s.paths()]
+    assert s.best_total == max(totals)
+    assert s.worst_total == min(totals)
+
+
+# --- broken files -----------------------------------------------------------------------------
+
+
+def _good() -> dict:
+    return copy.deepcopy(_GOOD)
+
+
+def _build() -> dict:
+    text = {"en": "x", "zh": "某"}
+    choice = {"id": "a", "text": text, "points": {"listen": 1}, "feedback": text, "next": "end"}
+    return {
+        "id": "broken",
+        "version": 1,
+        "title": text,
+        "business": "hotel",
+        "context": text,
+        "persona": {"name": text, "description": text},
+        "mood": 40,
+        "start": "one",
+        "nodes": {
+            "one": {
+                "customer": text,
+                "choices": [
+                    {**choice, "next": "two"},
+                    {**choice, "id": "b", "points": {"listen": -1}, "next": "two"},
+                ],
+            },
+            "two": {"customer": text, "choices": [choice, {**choice, "id": "b"}]},
+        },
+        "endings": {
+            "end": {
+                "outcome": "stays",
+                "tells": 3,
+                "sentiment": "positive",
+                "title": text,
+                "debrief": text,
+            }
+        },
+    }
+
+
+_GOOD = yaml.safe_load(yaml.safe_dump(_build()))  # no shared sub-dicts
+
+
+def _write(tmp_path: Path, data, name="broken.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def test_a_minimal_valid_file_has_no_problems(tmp_path):
+    s, problems = check(_write(tmp_path, _good()))
+    assert problems == [] and s is not None
+
+
+def test_broken_scenario_lists_every_problem_at_once(tmp_path):
+    data = _good()
+    one = data["nodes"]["one"]["choices"]
+    one[0]["points"] = {"listen": 9, "charm": 1}  # out of range; not a rubric key
+    one[1]["next"] = "nowhere"  # unknown target
+    one[1]["mood"] = "lots"  # not an integer
+    del data["nodes"]["two"]["customer"]["zh"]  # missing Chinese
+    data["nodes"]["island"] = {  # unreachable, and loops on itself
+        "customer": {"en": "x", "zh": "某"},
+        "choices": [
+            {**one[0], "points": {}, "next": "island"},
+            {**one[0], "id": "b", "points": {}, "next": "island"},
+        ],
+    }
+    data["endings"]["end"]["outcome"] = "happy"
+    path = _write(tmp_path, data)
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    problems = info.value.problems
+    text = str(info.value)
+    expected = [
+        "broken.yaml: nodes.one.choices[0].points.listen: expected at most 3, got 9",
+        "broken.yaml: nodes.one.choices[0].points.charm: expected a rubric dimension (listen,",
+        "broken.yaml: nodes.one.choices[1].mood: expected an integer, got 'lots'",
+        "broken.yaml: nodes.two.customer.zh: expected Simplified Chinese text, got nothing",
+        "broken.yaml: endings.end.outcome: expected one of 'stays', 'leaves' or 'escalates', "
+        "got 'happy'",
+        "broken.yaml: nodes.one.choices[1].next: expected a node or an ending, got 'nowhere'",
+        "broken.yaml: nodes.island: expected a node reachable from the start, got none",
+        "broken.yaml: nodes.island: expected no cycle, got island -> island",
+        "broken.yaml: nodes.island: expected a path to an ending, got none",
+    ]
+    for line in expected:
+        assert any(p.startswith(line) for p in problems), f"missing: {line}\n{text}"
+    assert text.startswith(f"{len(problems)} problems found:")
+
+
+def test_missing_start_and_wrong_id(tmp_path):
+    data = _good()
+    data["start"] = "hello"
+    problems = check(_write(tmp_path, data, "other.yaml"))[1]
+    assert "other.yaml: start: expected one of the nodes, got 'hello'" in problems
+    assert "other.yaml: id: expected the file's name 'other', got 'broken'" in problems
+
+
+def test_unknown_field_is_named(tmp_path):
+    data = _good()
+    data["nodes"]["one"]["choices"][0]["feedbak"] = {"en": "x", "zh": "某"}
+    problems = check(_write(tmp_path, data))[1]
+    assert any(
+        p.startswith("broken.yaml: nodes.one.choices[0].feedbak: expected no such field")
+        for p in problems
+    ), problems
+
+
+def test_strict_adds_the_library_rules(tmp_path):
+    path = _write(tmp_path, _good())
+    assert check(path)[1] == []
+    problems = check(path, strict=True)[1]
+    assert "broken.yaml: nodes.one.choices: expected at least 3 choices in a shipped " in (
+        problems[0][:78]
+    )
+    assert any("expected at least 3 endings" in p for p in problems)
+
+
+def test_all_paths_equal_is_refused(tmp_path):
+    data = _good()
+    data["nodes"]["one"]["choices"][1]["points"] = {"listen": 1}
+    problems = check(_write(tmp_path, data))[1]
+    assert problems == [
+        "broken.yaml: nodes: expected replies that differ in points, got every path scoring 2"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "broken.yaml: expected a scenario (a YAML mapping), got an empty file"),
+        ("   \n\n", "broken.yaml: expected a scenario (a YAML mapping), got an empty file"),
+        ("- a\n- b\n", "broken.yaml: expected a scenario (a YAML mapping), got a list of 2"),
+        ("id: [unclosed\n", "broken.yaml: expected YAML, got a syntax error at line 2"),
+        ("just words", "broken.yaml: expected a scenario (a YAML mapping), got 'just words'"),
+        ("!!python/object:os.system {}", "broken.yaml: expected YAML, got a syntax error"),
+    ],
+)
+def test_unusable_files_get_one_clear_line(tmp_path, content, message):
+    path = _write(tmp_path, content)
+    scenario_, problems = check(path)
+    assert scenario_ is None
+    assert len(problems) == 1 and problems[0].startswith(message), problems
+
+
+def test_huge_and_binary_files(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text("a: " + "x" * 1_200_000)
+    assert check(big)[1] == ["big.yaml: expected a scenario file under 1 MB, got 1.2 MB"]
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00id: x")
+    assert check(binary)[1][0].startswith("bin.yaml: expected UTF-8 text")
+    assert check(tmp_path / "absent.yaml")[1][0].endswith("expected a scenario file, got no such file")
+
+
+def test_every_single_field_error_is_located(tmp_path):
+    """Break each choice field in turn: the message names that exact field."""
+    fields = {"id": "Bad Id", "points": [1], "mood": 99, "feedback": "plain", "next": 5}
+    for (field, bad), index in itertools.product(fields.items(), (0, 1)):
+        data = _good()
+        data["nodes"]["two"]["choices"][index][field] = bad
+        problems = check(_write(tmp_path, data))[1]
+        where = f"broken.yaml: nodes.two.choices[{index}].{field}"
+        assert any(p.startswith(where) for p in problems), (field, problems)
