@@ -35,7 +35,7 @@ def test_play_in_the_terminal_follows_the_typed_numbers(monkeypatch, capsys):
     # Type the number of the best reply at each node, as shown in the seeded order.
     mirror = Session(scenario, seed=1)
     typed = []
-    for node, choice in scenario.best_path():
+    for _node, choice in scenario.best_path():
         ids = [c.id for c in mirror.choices]
         typed.append(str(ids.index(choice) + 1))
         mirror.choose(choice)

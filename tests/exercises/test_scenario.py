@@ -190,8 +190,9 @@ def test_strict_adds_the_library_rules(tmp_path):
     path = _write(tmp_path, _good())
     assert check(path)[1] == []
     problems = check(path, strict=True)[1]
-    assert "broken.yaml: nodes.one.choices: expected at least 3 choices in a shipped " in (
-        problems[0][:78]
+    assert (
+        "broken.yaml: nodes.one.choices: expected at least 3 choices in a shipped "
+        in (problems[0][:78])
     )
     assert any("expected at least 3 endings" in p for p in problems)
 
@@ -230,7 +231,8 @@ def test_huge_and_binary_files(tmp_path):
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00id: x")
     assert check(binary)[1][0].startswith("bin.yaml: expected UTF-8 text")
-    assert check(tmp_path / "absent.yaml")[1][0].endswith("expected a scenario file, got no such file")
+    absent = check(tmp_path / "absent.yaml")[1][0]
+    assert absent.endswith("expected a scenario file, got no such file")
 
 
 def test_every_single_field_error_is_located(tmp_path):
