@@ -33,6 +33,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_peers.py
 
 # Re-execute every course notebook in place (stored outputs are what nbval checks).
 notebooks: setup
