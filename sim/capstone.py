@@ -219,9 +219,15 @@ def play(
     )
 
 
-def leaderboard(outcomes: list[Outcome] | pd.DataFrame) -> pd.DataFrame:
-    """Teams ranked by business value (highest first), one row each."""
-    rows = outcomes if isinstance(outcomes, pd.DataFrame) else [o.as_row() for o in outcomes]
+def leaderboard(outcomes: list[Outcome] | list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Teams ranked by business value (highest first), one row each.
+
+    Takes outcomes, rows as :meth:`Outcome.as_row` gives them, or such a DataFrame.
+    """
+    if isinstance(outcomes, pd.DataFrame):
+        rows = outcomes
+    else:
+        rows = [o.as_row() if isinstance(o, Outcome) else dict(o) for o in outcomes]
     table = pd.DataFrame(rows)
     if table.empty:
         return table
