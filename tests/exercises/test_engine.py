@@ -135,3 +135,44 @@ def test_endings_become_simulator_parameters():
     assert good_run["customers_end"] > bad_run["customers_end"]
     with pytest.raises(ValueError, match="at least one ending"):
         bridge.outcome_mix([])
+
+
+def test_every_decision_is_saved_as_made_and_a_restart_resumes(tmp_path):
+    from exercises.store import Store
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    path = HOTPOT.best_path()
+    with Store(url) as store:
+        tid = store.trainee("王芳")
+        s = Session(HOTPOT, seed=9, store=store, trainee_id=tid, lang="zh")
+        for _, choice in path[:2]:
+            s.choose(choice)
+        saved = store.decisions(s.attempt_id)
+        assert [(d.node, d.choice) for d in saved] == path[:2]
+        assert saved[1].mood == s.mood and saved[0].points == dict(s.steps[0].choice.points)
+    # A new kernel: open the store again and pick up the unfinished attempt.
+    with Store(url) as store:
+        again = Session.resume(HOTPOT, store, tid)
+        assert again is not None and again.attempt_id == s.attempt_id
+        assert (again.node, again.mood, again.seed, again.lang) == (s.node, s.mood, 9, "zh")
+        assert [c.id for c in again.choices] == [c.id for c in s.choices]
+        for _, choice in path[2:]:
+            again.choose(choice)
+        attempt = store.attempt(again.attempt_id)
+        assert attempt.finished_at is not None and attempt.total == 100.0 and attempt.passed
+        assert attempt.ending == HOTPOT.best_ending()
+        assert Session.resume(HOTPOT, store, tid) is None
+
+
+def test_quiz_answers_go_to_the_same_store(tmp_path):
+    from exercises.store import Store
+
+    q = quiz.load("servqual-quiz")
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        tid = store.trainee("Li Lei")
+        s = quiz.QuizSession(q, store=store, trainee_id=tid)
+        for question in q.questions:
+            s.answer(question.id, question.correct_ids())
+        row = store.attempts(exercise_id=q.id).iloc[0]
+        assert row["kind"] == "quiz" and row["total"] == 100.0
+        assert len(store.decisions(s.attempt_id)) == len(q.questions)
