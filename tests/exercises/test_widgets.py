@@ -1,0 +1,385 @@
+"""The trainee's widgets, driven as nbval and a browser cannot: by clicking in Python."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from exercises import rubric
+from exercises.engine import score_path
+from exercises.quiz import load as load_quiz
+from exercises.scenario import load
+from exercises.store import Store
+from exercises.widgets import CSS, Hub, ObserverSheet, QuizWidget, RolePlay, model_answer
+
+SCENARIO = "hotpot-queue"
+NASTY = 'Zhang, "Wei" <script>alert(1)</script>'
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as s:
+        yield s
+
+
+def play(rp: RolePlay, choices) -> None:
+    for choice in choices:
+        rp.button_for(choice).click()
+
+
+def best_choices(scenario_id: str = SCENARIO) -> list[str]:
+    return [c for _, c in load(scenario_id).best_path()]
+
+
+def worst_first_path(scenario_id: str = SCENARIO) -> list[tuple[str, str]]:
+    """Always the last-listed reply: a fixed path that is not the best one."""
+    sc = load(scenario_id)
+    path, node = [], sc.start
+    while not sc.is_ending(node):
+        c = sc.nodes[node].choices[-1]
+        path.append((node, c.id))
+        node = c.next
+    return path
+
+
+# -- role-play ------------------------------------------------------------------------------
+
+
+def test_best_path_ends_with_a_full_scorecard():
+    rp = RolePlay(SCENARIO, seed=3)
+    sc = rp.scenario
+    play(rp, best_choices())
+    assert rp.session.finished and rp.buttons == []
+    card = rp.scorecard.value
+    assert "100/100" in card and "Passed" in card
+    assert html.escape(sc.endings[sc.best_ending()].title("en")) in card
+    assert html.escape(sc.endings[sc.best_ending()].debrief("en")) in card
+    for key in rubric.DIMENSIONS:  # one bar (or "not assessed") per dimension
+        assert html.escape(rubric.name(key)) in card
+    assert card.count("✓ the model answer") == len(sc.best_path())
+    assert rp.replay_button.layout.display == ""
+
+
+def test_a_wrong_turn_is_shown_against_the_model_answer():
+    rp = RolePlay(SCENARIO, seed=1)
+    sc = rp.scenario
+    path = worst_first_path()
+    play(rp, [c for _, c in path])
+    expected = score_path(sc, path)
+    card = rp.scorecard.value
+    assert f"{expected.total:.0f}/100" in card
+    assert ("Not passed yet" in card) == (not expected.passed)
+    first_node, first_choice = path[0]
+    model = model_answer(sc, first_node)
+    assert model.id != first_choice
+    assert html.escape(model.text("en")) in card
+    assert html.escape(sc.endings[sc.best_ending()].title("en")) in card  # "best path ends with"
+
+
+def test_feedback_and_mood_follow_each_choice():
+    rp = RolePlay(SCENARIO, seed=1)
+    sc = rp.scenario
+    assert rp.feedback.value == ""
+    assert f"{sc.mood}/100" in rp.mood.value
+    first = best_choices()[0]
+    rp.button_for(first).click()
+    choice = sc.choice(sc.start, first)
+    assert html.escape(choice.feedback("en")) in rp.feedback.value
+    after = min(100, max(0, sc.mood + choice.mood))
+    assert f"{after}/100" in rp.mood.value
+    assert f"Mood {sc.mood} → {after}" in rp.feedback.value
+
+
+def test_buttons_wrap_long_replies_and_carry_stable_classes():
+    rp = RolePlay(SCENARIO, seed=1, lang="zh")
+    assert len(rp.buttons) == len(rp.scenario.nodes[rp.scenario.start].choices)
+    for button, choice in zip(rp.buttons, rp.session.choices, strict=True):
+        assert button.description == choice.text("zh")
+        assert button.layout.width == "100%" and button.layout.height == "auto"
+        assert "csat-choice" in button._dom_classes
+        assert f"csat-choice-{choice.id}" in button._dom_classes
+    assert "white-space: normal !important" in CSS and ".csat-choice" in CSS
+    assert "csat-roleplay" in rp.widget._dom_classes
+    assert "csat-replay" in rp.replay_button._dom_classes
+    assert "csat-lang" in rp.lang._dom_classes
+
+
+def test_the_seed_sets_the_order_of_the_replies():
+    a = [b.description for b in RolePlay(SCENARIO, seed=5).buttons]
+    b = [b.description for b in RolePlay(SCENARIO, seed=5).buttons]
+    assert a == b
+    orders = {tuple(b.description for b in RolePlay(SCENARIO, seed=s).buttons) for s in range(8)}
+    assert len(orders) > 1
+
+
+def test_language_switch_rerenders_in_place():
+    rp = RolePlay(SCENARIO, seed=1)
+    sc = rp.scenario
+    first = best_choices()[0]
+    rp.button_for(first).click()
+    node = rp.session.node
+    chat = rp.chat
+    rp.lang.value = "zh"
+    assert rp.chat is chat  # the same widget, a new value
+    assert html.escape(sc.nodes[node].customer("zh")) in rp.chat.value
+    assert html.escape(sc.nodes[node].customer("en")) not in rp.chat.value
+    assert html.escape(sc.choice(sc.start, first).text("zh")) in rp.chat.value
+    assert html.escape(sc.choice(sc.start, first).feedback("zh")) in rp.feedback.value
+    assert [b.description for b in rp.buttons] == [c.text("zh") for c in rp.session.choices]
+    assert rp.replay_button.description == "再练一次"
+    rp.lang.value = "en"
+    assert html.escape(sc.nodes[node].customer("en")) in rp.chat.value
+
+
+def test_scorecard_switches_language_too():
+    rp = RolePlay(SCENARIO, seed=1)
+    play(rp, best_choices())
+    rp.lang.value = "zh"
+    assert "你的得分：" in rp.scorecard.value and "通过" in rp.scorecard.value
+    sc = rp.scenario
+    assert html.escape(sc.endings[sc.best_ending()].title("zh")) in rp.scorecard.value
+
+
+def test_clicks_print_nothing(capsys):
+    rp = RolePlay(SCENARIO, seed=1)
+    play(rp, best_choices())
+    rp.lang.value = "zh"
+    rp.replay_button.click()
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+def test_saves_the_attempt_and_every_decision(store):
+    rp = RolePlay(SCENARIO, store=store, trainee="王芳", seed=2)
+    path = worst_first_path()
+    play(rp, [c for _, c in path])
+    tid = store.trainee("王芳")
+    frame = store.attempts(trainee_id=tid)
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    expected = score_path(rp.scenario, path)
+    assert row["exercise_id"] == SCENARIO and row["total"] == pytest.approx(expected.total)
+    assert bool(row["passed"]) == expected.passed
+    assert row["ending"] == expected.ending
+    made = store.decisions(int(row["attempt_id"]))
+    assert [(d.node, d.choice) for d in made] == path
+    assert [d.seq for d in made] == list(range(len(path)))
+
+
+def test_name_entry_validates_then_starts_and_escapes(store):
+    rp = RolePlay(SCENARIO, store=store)
+    assert rp.session is None and rp.entry in rp.main.children
+    rp.start_button.click()
+    assert "Please type your name first." in rp.message.value
+    assert rp.session is None
+    rp.name.value = "  " + NASTY + "  "
+    rp.start_button.click()
+    assert rp.message.value == ""
+    assert rp.session is not None and rp.body in rp.main.children
+    assert NASTY in store.trainees()["display_name"].tolist()
+    assert "<script>" not in rp.greeting.value
+    assert html.escape(NASTY) in rp.greeting.value
+    rp.button_for(best_choices()[0]).click()
+    assert "<script>" not in rp.chat.value and html.escape(NASTY) in rp.chat.value
+
+
+def test_a_name_the_store_refuses_is_a_message_not_an_exception(store):
+    rp = RolePlay(SCENARIO, store=store)
+    rp.name.value = "x" * 81
+    rp.start_button.click()
+    assert "shorter name" in rp.message.value and rp.session is None
+
+
+def test_resume_continues_at_the_same_node(store):
+    first = RolePlay(SCENARIO, store=store, trainee="Li Na", seed=4)
+    choices = best_choices()
+    play(first, choices[:2])
+    node, mood = first.session.node, first.session.mood
+    again = RolePlay(SCENARIO, store=store, trainee="Li Na", seed=99)
+    assert again.session.attempt_id == first.session.attempt_id
+    assert again.session.node == node and again.session.mood == mood
+    assert again.session.path == first.session.path
+    assert "Welcome back" in again.greeting.value
+    sc = again.scenario
+    assert html.escape(sc.choice(sc.start, choices[0]).text("en")) in again.chat.value
+    play(again, choices[2:])
+    attempts = store.attempts(trainee_id=store.trainee("Li Na"))
+    assert len(attempts) == 1 and attempts.iloc[0]["total"] == 100.0
+    assert len(store.decisions(again.session.attempt_id)) == len(choices)
+
+
+def test_replay_starts_a_new_attempt(store):
+    rp = RolePlay(SCENARIO, store=store, trainee="Sam", seed=1)
+    play(rp, [c for _, c in worst_first_path()])
+    first_attempt = rp.session.attempt_id
+    rp.replay_button.click()
+    assert rp.session.attempt_id != first_attempt
+    assert rp.session.node == rp.scenario.start and rp.scorecard.value == ""
+    assert rp.replay_button.layout.display == "none"
+    play(rp, best_choices())
+    frame = store.attempts(trainee_id=store.trainee("Sam"))
+    assert frame["attempt_no"].tolist() == [1, 2]
+    assert frame["total"].iloc[-1] == 100.0
+
+
+def test_a_store_that_fails_shows_a_message_and_keeps_the_state(store):
+    rp = RolePlay(SCENARIO, store=store, trainee="Ana", seed=1)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    rp.session.store.record_decision = broken
+    rp.button_for(best_choices()[0]).click()
+    assert "disk full" in rp.message.value
+    assert rp.session.steps == [] and rp.session.node == rp.scenario.start
+
+
+def test_model_answer_follows_the_best_path():
+    for sid in ("hotpot-queue", "hotel-check-in"):
+        sc = load(sid)
+        for node, choice in sc.best_path():
+            assert model_answer(sc, node).id == choice
+
+
+# -- observer sheet -------------------------------------------------------------------------
+
+
+def test_observer_sheet_validates_then_saves(store):
+    sheet = ObserverSheet(store, scenario=SCENARIO)
+    assert sheet.scenario.value == SCENARIO
+    assert set(sheet.ratings) == set(rubric.DIMENSIONS)
+    for key, dim in rubric.DIMENSIONS.items():
+        assert html.escape(dim.looks_for_en) in sheet.hints[key].value
+    sheet.save_button.click()
+    for text in ("trainee", "observer", "at least one"):
+        assert text in sheet.message.value
+    assert store.observer_scores().empty
+    sheet.trainee.value = "王芳"
+    sheet.observer.value = 'Li "Coach" <i>'
+    sheet.ratings["listen"].value = 4
+    sheet.ratings["empathise"].value = 5
+    sheet.comment.value = "Restated the problem, then apologised."
+    sheet.save_button.click()
+    assert "Saved" in sheet.message.value and "<i>" not in sheet.message.value
+    rows = store.observer_scores()
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["display_name"] == "王芳" and row["observer"] == 'Li "Coach" <i>'
+    assert row["exercise_id"] == SCENARIO
+    assert row["rating_listen"] == 4 and row["rating_empathise"] == 5
+    assert row["comment"] == "Restated the problem, then apologised."
+    # ready for the next pair: ratings and comment cleared, names kept
+    assert all(t.value is None for t in sheet.ratings.values()) and sheet.comment.value == ""
+    assert sheet.observer.value == 'Li "Coach" <i>'
+    assert "王芳" in sheet.trainee.options
+
+
+def test_observer_sheet_in_chinese(store):
+    sheet = ObserverSheet(store, lang="zh")
+    dim = rubric.DIMENSIONS["follow_up"]
+    assert html.escape(dim.looks_for_zh) in sheet.hints["follow_up"].value
+    assert sheet.save_button.description == "保存评分"
+    sheet.scenario.value = ObserverSheet.FREE
+    sheet.trainee.value, sheet.observer.value = "赵磊", "刘老师"
+    sheet.ratings["solve"].value = 3
+    sheet.save_button.click()
+    assert "已保存" in sheet.message.value
+    assert store.observer_scores().iloc[0]["exercise_id"] == ObserverSheet.FREE
+
+
+# -- quiz -----------------------------------------------------------------------------------
+
+
+def answer_all(qw: QuizWidget, right: bool = True) -> None:
+    while qw.current is not None:
+        q = qw.current
+        ids = q.correct_ids() if right else [o.id for o in q.options if not o.correct][:1]
+        qw.select(ids)
+        qw.submit_button.click()
+        assert qw.explanation.value  # shown after each answer
+        qw.next_button.click()
+
+
+def test_quiz_one_question_at_a_time_and_stored(store):
+    quiz = load_quiz("servqual-quiz")
+    qw = QuizWidget(quiz, store=store, trainee="王芳")
+    first = quiz.questions[0]
+    assert html.escape(first.prompt("en")) in qw.question.value
+    assert "Question 1 of" in qw.progress.value
+    qw.submit_button.click()
+    assert "Pick an answer first." in qw.message.value
+    qw.select(first.correct_ids())
+    qw.submit_button.click()
+    assert "Correct" in qw.explanation.value
+    assert html.escape(first.explanation("en")) in qw.explanation.value
+    assert qw.submit_button.layout.display == "none" and qw.radio.disabled
+    qw.next_button.click()
+    answer_all(qw)
+    assert "100%" in qw.score.value and "Passed" in qw.score.value
+    frame = store.attempts(trainee_id=store.trainee("王芳"))
+    assert len(frame) == 1 and frame.iloc[0]["kind"] == "quiz"
+    assert frame.iloc[0]["total"] == 100.0
+    made = store.decisions(int(frame.iloc[0]["attempt_id"]))
+    assert [d.node for d in made] == [q.id for q in quiz.questions]
+
+
+def test_quiz_multiple_answers_use_tick_boxes_and_wrong_answers_are_explained():
+    quiz = load_quiz("servqual-quiz")
+    qw = QuizWidget(quiz)
+    while qw.current.kind != "multiple":
+        qw.select(qw.current.correct_ids())
+        qw.submit_button.click()
+        qw.next_button.click()
+    q = qw.current
+    assert len(qw.checks) == len(q.options) and qw.options_box.children == tuple(qw.checks)
+    qw.submit_button.click()
+    assert "Tick at least one" in qw.message.value
+    wrong = [o.id for o in q.options if not o.correct][:1]
+    qw.select(wrong)
+    qw.submit_button.click()
+    assert "Not quite" in qw.explanation.value
+    assert not qw.session.answers[q.id].correct
+
+
+def test_quiz_language_switch_keeps_the_selection():
+    quiz = load_quiz("servqual-quiz")
+    qw = QuizWidget(quiz)
+    first = quiz.questions[0]
+    qw.select(first.correct_ids())
+    qw.lang.value = "zh"
+    assert qw.radio.value == first.correct_ids()[0]
+    assert html.escape(first.prompt("zh")) in qw.question.value
+    assert [label for label, _ in qw.radio.options] == [o.text("zh") for o in first.options]
+
+
+def test_quiz_retake_is_a_new_attempt(store):
+    qw = QuizWidget("servqual-quiz", store=store, trainee="Tom")
+    answer_all(qw, right=False)
+    assert "Not passed yet" in qw.score.value
+    qw.retake_button.click()
+    assert qw.index == 0 and qw.score.value == ""
+    answer_all(qw)
+    totals = store.attempts(trainee_id=store.trainee("Tom"))["total"].tolist()
+    assert totals == [0.0, 100.0]
+
+
+# -- hub ------------------------------------------------------------------------------------
+
+
+def test_hub_opens_the_chosen_exercise(store):
+    hub = Hub(store)
+    values = [v for _, v in hub.picker.options]
+    assert f"scenario:{SCENARIO}" in values and "quiz:servqual-quiz" in values
+    hub.picker.value = f"scenario:{SCENARIO}"
+    hub.open_button.click()
+    assert hub.current is None and "type your name" in hub.message.value
+    hub.name.value = "Kenji"
+    hub.lang.value = "zh"
+    hub.open_button.click()
+    assert isinstance(hub.current, RolePlay) and hub.current.trainee_name == "Kenji"
+    assert hub.current.language == "zh"
+    assert hub.body.children == (hub.current.widget,)
+    hub.picker.value = "observer:"
+    hub.open_button.click()
+    assert isinstance(hub.current, ObserverSheet)
