@@ -1,0 +1,288 @@
+"""The trainer's report, from a store filled by sessions with known paths."""
+
+from __future__ import annotations
+
+import csv
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from exercises import report, rubric
+from exercises.__main__ import main
+from exercises.engine import POLICIES, Session, counted_score, score_path
+from exercises.quiz import QuizSession
+from exercises.quiz import load as load_quiz
+from exercises.scenario import load
+from exercises.store import Store
+
+HOTPOT, HOTEL = "hotpot-queue", "hotel-check-in"
+ZHANG, WANG = 'Zhang, "Wei" <b>', "王芳"
+
+
+def walk(scenario_id: str, pick) -> list[tuple[str, str]]:
+    """A whole path, choosing ``pick(choices)`` at every node."""
+    sc = load(scenario_id)
+    path, node = [], sc.start
+    while not sc.is_ending(node):
+        c = pick(sc.nodes[node].choices)
+        path.append((node, c.id))
+        node = c.next
+    return path
+
+
+def best(sid):
+    return load(sid).best_path()
+
+
+def last(sid):
+    return walk(sid, lambda cs: cs[-1])
+
+
+def second(sid):
+    return walk(sid, lambda cs: cs[1])
+
+
+PLAYS = {  # trainee -> [(scenario, path, finished?)] in the order played
+    ZHANG: [(HOTPOT, last, True), (HOTPOT, best, True), (HOTEL, second, True)],
+    WANG: [(HOTPOT, best, True), (HOTPOT, second, True), (HOTPOT, last, True)],
+    "Li Na": [(HOTPOT, second, True), (HOTPOT, best, False)],
+    "Sam": [(HOTEL, best, True)],
+}
+
+
+def fill(store: Store) -> dict:
+    """Play PLAYS into ``store``; return {trainee: {scenario: [totals of finished attempts]}}."""
+    totals: dict[str, dict[str, list[float]]] = {}
+    for name, plays in PLAYS.items():
+        tid = store.trainee(name)
+        for sid, make, finish in plays:
+            path = make(sid)
+            s = Session(load(sid), seed=7, store=store, trainee_id=tid)
+            for _, choice in path if finish else path[:2]:
+                s.choose(choice)
+            if finish:
+                totals.setdefault(name, {}).setdefault(sid, []).append(
+                    score_path(load(sid), path).total
+                )
+    quiz = load_quiz("servqual-quiz")
+    qs = QuizSession(quiz, store=store, trainee_id=store.trainee(WANG))
+    for q in quiz.questions:
+        qs.answer(q.id, q.correct_ids())
+    totals[WANG]["servqual-quiz"] = [100.0]
+    return totals
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'r.sqlite'}"
+
+
+@pytest.fixture
+def filled(url):
+    with Store(url) as store:
+        totals = fill(store)
+        yield store, totals
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_gradebook_holds_the_counted_score(filled, policy):
+    store, totals = filled
+    book = report.gradebook(store, policy=policy)
+    assert book.index.name == "display_name"
+    assert sorted(book.index) == sorted(PLAYS)
+    assert list(book.columns) == ["trainee_id", HOTEL, HOTPOT, "servqual-quiz", "attempts"]
+    for name in PLAYS:
+        for exercise in (HOTEL, HOTPOT, "servqual-quiz"):
+            expected = counted_score(totals.get(name, {}).get(exercise, []), policy)
+            got = book.loc[name, exercise]
+            if expected is None:
+                assert np.isnan(got)
+            else:
+                assert got == pytest.approx(expected)
+        finished = sum(len(v) for v in totals.get(name, {}).values())
+        assert book.loc[name, "attempts"] == finished
+    assert book.loc[WANG, "trainee_id"] == store.trainee(WANG)
+
+
+def test_policies_differ_where_they_should(filled):
+    store, _ = filled
+    books = {p: report.gradebook(store, policy=p) for p in POLICIES}
+    assert books["best"].loc[WANG, HOTPOT] == 100.0
+    assert books["first"].loc[WANG, HOTPOT] == 100.0
+    assert books["last"].loc[WANG, HOTPOT] == pytest.approx(
+        score_path(load(HOTPOT), last(HOTPOT)).total
+    )
+    assert books["first"].loc[ZHANG, HOTPOT] < books["best"].loc[ZHANG, HOTPOT]
+    with pytest.raises(ValueError, match="attempt policy must be one of best, first, last"):
+        report.gradebook(store, policy="average")
+
+
+def test_attempts_mark_the_counted_one(filled):
+    store, _ = filled
+    frame = report.attempts(store, policy="best")
+    assert len(frame) == sum(len(v) for v in PLAYS.values()) + 1  # + the quiz
+    counted = frame[frame["counted"]]
+    assert not counted.duplicated(["trainee_id", "exercise_id"]).any()
+    assert counted["finished_at"].notna().all()
+    li = frame[frame["display_name"] == "Li Na"]
+    assert li["counted"].tolist() == [True, False]  # the open attempt never counts
+    for score in ("score_listen", "total", "attempt_no", "passed"):
+        assert score in frame
+
+
+def test_choice_distribution_counts_every_decision(filled):
+    store, _ = filled
+    sc = load(HOTPOT)
+    dist = report.choice_distribution(store, HOTPOT)
+    # Decisions at each (node, choice), counted straight from the plays.
+    expected: dict[tuple[str, str], int] = {}
+    for plays in PLAYS.values():
+        for sid, make, finish in plays:
+            if sid == HOTPOT:
+                for step in make(sid) if finish else make(sid)[:2]:
+                    expected[step] = expected.get(step, 0) + 1
+    for _, row in dist.iterrows():
+        assert row["count"] == expected.get((row["node"], row["choice"]), 0)
+    start = dist[dist["node"] == sc.start]
+    assert start["step"].unique().tolist() == [1]
+    assert start["n_node"].iloc[0] == sum(
+        1 for plays in PLAYS.values() for sid, _, _ in plays if sid == HOTPOT
+    )
+    assert start["share"].sum() == pytest.approx(1.0)
+    model = start[start["model"]]
+    assert model["choice"].tolist() == [sc.best_path()[0][1]]
+    assert model["share"].iloc[0] == pytest.approx(model["count"].iloc[0] / start["n_node"].iloc[0])
+    assert set(dist["choice"]) == {c.id for n in sc.nodes.values() for c in n.choices}
+    unreached = dist[dist["n_node"] == 0]
+    assert unreached["share"].isna().all()
+    zh = report.choice_distribution(store, HOTPOT, lang="zh")
+    assert zh["text"].iloc[0] == sc.nodes[sc.start].choices[0].text("zh")
+
+
+def test_score_distribution_and_framework_view(filled):
+    store, totals = filled
+    dist = report.score_distribution(store, policy="best")
+    total = dist[(dist["exercise_id"] == HOTPOT) & (dist["dimension"] == "total")].iloc[0]
+    counted = [counted_score(t[HOTPOT], "best") for t in totals.values() if HOTPOT in t]
+    assert total["n"] == len(counted)
+    assert total["mean"] == pytest.approx(np.mean(counted))
+    assert total["max"] == 100.0
+    assert set(dist["dimension"]) <= {"total", *rubric.DIMENSIONS}
+    assert dist.loc[dist["dimension"] != "total", "pass_rate"].isna().all()
+    heard = report.framework_view(store, "HEARD")
+    assert list(heard.columns) == ["display_name", "exercise_id", *rubric.FRAMEWORKS["HEARD"]]
+    sam = heard[heard["display_name"] == "Sam"].iloc[0]
+    expected = score_path(load(HOTEL), best(HOTEL)).as_framework("HEARD")
+    for step, value in expected.items():
+        assert sam[step] == pytest.approx(value) if value is not None else np.isnan(sam[step])
+
+
+def test_figures_state_their_finding(filled, tmp_path):
+    store, _ = filled
+    figures = {
+        "scores": report.plot_scores(store),
+        "dimensions": report.plot_dimensions(store),
+        "choices": report.plot_choices(store, HOTPOT),
+    }
+    for name, fig in figures.items():
+        assert isinstance(fig, Figure)
+        path = tmp_path / f"{name}.png"
+        fig.savefig(path)
+        assert path.stat().st_size > 10_000
+    assert figures["scores"]._suptitle.get_text().startswith("Hardest:")
+    assert "Weakest dimension:" in figures["dimensions"]._suptitle.get_text()
+    assert "did not give the model answer" in figures["choices"]._suptitle.get_text()
+
+
+def test_figures_in_chinese(filled, tmp_path):
+    store, _ = filled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no CJK font on this machine: English, with a warning
+        fig = report.plot_choices(store, HOTPOT, lang="zh")
+    fig.savefig(tmp_path / "zh.png")
+    assert (tmp_path / "zh.png").stat().st_size > 10_000
+
+
+def test_write_makes_csv_excel_can_read(filled, tmp_path):
+    store, _ = filled
+    store.record_observer(
+        trainee_id=store.trainee(ZHANG),
+        observer="Coach, Li",
+        exercise_id=HOTPOT,
+        ratings={"listen": 4, "solve": 2},
+        comment='Said "sorry", then, finally,\nrestated the problem.',
+    )
+    store.record_observer(
+        trainee_id=store.trainee(WANG),
+        observer="=HYPERLINK(1)",
+        exercise_id=HOTEL,
+        ratings={"empathise": 5},
+    )
+    out = tmp_path / "report"
+    written = report.write(store, out, policy="best")
+    names = [p.name for p in written]
+    assert names[:5] == [
+        "gradebook.csv",
+        "attempts.csv",
+        "decisions.csv",
+        "observer.csv",
+        "summary.txt",
+    ]
+    assert {"scores.png", "dimensions.png", f"choices-{HOTPOT}.png", f"choices-{HOTEL}.png"} <= set(
+        names
+    )
+    assert all(p.exists() and p.stat().st_size > 0 for p in written)
+    raw = (out / "gradebook.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    book = pd.read_csv(out / "gradebook.csv", encoding="utf-8-sig", index_col="display_name")
+    assert set(book.index) == set(PLAYS)  # names exact, comma, quotes and all
+    assert book.loc[WANG, "servqual-quiz"] == 100.0
+    pd.testing.assert_series_equal(
+        book[HOTPOT], report.gradebook(store)[HOTPOT], check_names=False, check_index=False
+    )
+    with open(out / "gradebook.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == len(PLAYS) + 1 and all(len(r) == len(rows[0]) for r in rows)
+    observer = pd.read_csv(out / "observer.csv", encoding="utf-8-sig")
+    assert observer["comment"].iloc[0] == 'Said "sorry", then, finally,\nrestated the problem.'
+    assert observer["observer"].tolist() == ["Coach, Li", "'=HYPERLINK(1)"]
+    attempts = pd.read_csv(out / "attempts.csv", encoding="utf-8-sig")
+    assert ZHANG in attempts["display_name"].tolist()
+    assert attempts["started_at"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$").all()
+    decisions = pd.read_csv(out / "decisions.csv", encoding="utf-8-sig")
+    first = decisions[(decisions["exercise_id"] == HOTPOT) & (decisions["seq"] == 0)].iloc[0]
+    assert first["choice_text"] == load(HOTPOT).choice(first["node"], first["choice"]).text("en")
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
+    assert "Attempt policy: best" in summary and "hotpot-queue" in summary
+
+
+def test_an_empty_store_writes_headers_and_a_note(url, tmp_path):
+    with Store(url) as store:
+        written = report.write(store, tmp_path / "empty")
+    assert [p.name for p in written] == [
+        "gradebook.csv",
+        "attempts.csv",
+        "decisions.csv",
+        "observer.csv",
+        "summary.txt",
+    ]
+    book = pd.read_csv(tmp_path / "empty" / "gradebook.csv", encoding="utf-8-sig")
+    assert list(book.columns) == ["display_name", "trainee_id", "attempts"] and book.empty
+    attempts = pd.read_csv(tmp_path / "empty" / "attempts.csv", encoding="utf-8-sig")
+    assert {"display_name", "exercise_id", "total", "counted"} <= set(attempts.columns)
+    assert "No results yet" in (tmp_path / "empty" / "summary.txt").read_text(encoding="utf-8")
+    with Store(url) as store:
+        assert isinstance(report.plot_scores(store), Figure)  # says "No results yet"
+        assert isinstance(report.plot_choices(store, HOTPOT), Figure)
+
+
+def test_command_line_report(filled, url, tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert main(["report", "--db", url, "--out", str(out), "--policy", "last"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert (out / "gradebook.csv").exists() and str(out / "gradebook.csv") in printed
+    book = pd.read_csv(out / "gradebook.csv", encoding="utf-8-sig", index_col="display_name")
+    assert book.loc[WANG, HOTPOT] == pytest.approx(score_path(load(HOTPOT), last(HOTPOT)).total)
