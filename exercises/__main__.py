@@ -158,9 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     im.set_defaults(func=_import)
 
     args = parser.parse_args(argv)
+    from exercises.store import StoreError
+
     try:
         return args.func(args)
-    except (ValueError, KeyError, OSError) as err:
+    except (ValueError, KeyError, OSError, StoreError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"error: {message}", file=sys.stderr)
         return 2

@@ -1218,8 +1218,8 @@ class Hub:
         ]
         options.append((_t(lang, "observer_label"), "observer:"))
         self.picker.options = options
-        if keep is not None:
-            self.picker.value = keep
+        # A new language relabels the same exercises; on first render, offer the first one.
+        self.picker.value = keep if keep is not None else options[0][1]
 
     @property
     def language(self) -> str:

@@ -63,3 +63,11 @@ def test_list_names_every_exercise_in_chinese(capsys):
     assert main(["list", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "火锅店等位" in out and "servqual-quiz" in out
+
+
+def test_report_with_an_unusable_database_is_one_line(tmp_path, capsys):
+    bad = f"sqlite:///{tmp_path / 'missing-folder' / 'x.sqlite'}"
+    assert main(["report", "--db", bad, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "cannot open the results database" in err
+    assert "Traceback" not in err

@@ -69,6 +69,23 @@ def test_library_rules(sid):
             assert len(c.feedback.en) >= 60, f"{sid}: {c.id} feedback is too thin"
 
 
+@pytest.mark.parametrize("sid", LIBRARY)
+def test_a_wrong_turn_never_pays(sid):
+    """At every node, the reply that leads to the best total is itself a good reply: never one
+    that loses points, and never far below the best reply on offer there. Otherwise a trainee
+    could outscore the model answer by blaming a colleague and recovering later."""
+    s = load(sid)
+    for name, node in s.nodes.items():
+
+        def after(c):
+            return 0.0 if c.next in s.endings else s._bounds[c.next]["total"][0]
+
+        best = max(node.choices, key=lambda c: sum(c.points.values()) + after(c))
+        own = sum(best.points.values())
+        top = max(sum(c.points.values()) for c in node.choices)
+        assert own >= 0 and own >= top - 2, f"{sid}: at {name}, {best.id} ({own}) leads furthest"
+
+
 def test_best_and_worst_totals_are_computed_from_the_graph():
     s = load("hotpot-queue")
     totals = [sum(score_path(s, p).raw.values()) for p, _ in s.paths()]
