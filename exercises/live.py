@@ -28,6 +28,7 @@ TEXT = {
         "scores": "Scores so far ({policy} attempt counts)",
         "choices": "How the room chose",
         "empty": "No results yet: nobody has finished an exercise.",
+        "no_choices": "Nobody has played this scenario yet.",
         "trainee": "Trainee",
         "attempts": "Attempts",
         "updated": "{n} trainees · {a} finished attempts",
@@ -42,6 +43,7 @@ TEXT = {
         "scores": "目前成绩（按{policy}计）",
         "choices": "全班在每一步的选择",
         "empty": "还没有成绩：暂时没有人完成练习。",
+        "no_choices": "还没有人做过这个情景。",
         "trainee": "学员",
         "attempts": "次数",
         "updated": "{n} 位学员 · 已完成 {a} 次",
@@ -89,7 +91,7 @@ def choices_html(frame: pd.DataFrame, lang: str = "en") -> str:
     """The choice distribution as an HTML table: each step's replies with the share chosen."""
     t = TEXT[lang]
     if frame.empty or int(frame["count"].sum()) == 0:
-        return f"<p>{html.escape(t['empty'])}</p>"
+        return f"<p>{html.escape(t['no_choices'])}</p>"
     rows = []
     for _, r in frame[frame["n_node"] > 0].iterrows():
         mark = f" <i>({html.escape(t['model'])})</i>" if r["model"] else ""
@@ -111,6 +113,17 @@ def choices_html(frame: pd.DataFrame, lang: str = "en") -> str:
     )
 
 
+def _busiest(store) -> str | None:
+    """The shipped scenario with the most decisions so far (what the room is playing)."""
+    made = store.decisions_frame()
+    if made.empty:
+        return None
+    made = made[made["kind"] == "scenario"]
+    counts = made["exercise_id"].value_counts()
+    shipped = [s for s in counts.index if s in set(scenario_mod.library())]
+    return shipped[0] if shipped else None
+
+
 class TrainerView:
     """Scores so far and the choice distribution for one scenario, with a Refresh button."""
 
@@ -126,6 +139,7 @@ class TrainerView:
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.scenario = w.Dropdown(
             options=[(scenario_mod.load(s).title(lang), s) for s in scenario_mod.library()],
+            value=_busiest(store) or scenario_mod.library()[0],
             description=t["scenario"],
             layout=w.Layout(width="640px"),
         )
@@ -165,8 +179,10 @@ class TrainerView:
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
             self.figure.value = buf.getvalue()
+            self.figure.layout.display = None
         else:
             self.figure.value = b""
+            self.figure.layout.display = "none"  # no broken-image icon while empty
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)

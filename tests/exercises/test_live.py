@@ -30,3 +30,15 @@ def test_refresh_shows_a_newly_finished_attempt_and_the_choice_spread(tmp_path):
 def test_chinese_view(tmp_path):
     view = TrainerView(Store(f"sqlite:///{tmp_path / 'r.sqlite'}"), lang="zh")
     assert "还没有成绩" in view.scores.value and view.refresh_button.description == "刷新"
+
+
+def test_opens_on_the_scenario_the_room_is_playing(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'room.sqlite'}")
+    s = load("delayed-flight")
+    Session(s, seed=2, store=store, trainee_id=store.trainee("A")).choose(s.best_path()[0][1])
+    view = TrainerView(store)
+    assert view.scenario.value == "delayed-flight"
+    assert view.figure.layout.display is None and view.figure.value[:4] == b"\x89PNG"
+    view.scenario.value = "hotpot-queue"
+    assert "Nobody has played this scenario yet." in view.choices.value
+    assert view.figure.layout.display == "none"

@@ -1,0 +1,87 @@
+"""A trainee and a trainer in a real browser, on the Voilà app (no code visible)."""
+
+from __future__ import annotations
+
+import re
+
+from exercises.scenario import load
+from exercises.store import Store
+
+SCENARIO = "hotpot-queue"
+
+# Draw a CJK string and an unassigned code point (which every font shows as the "missing glyph"
+# box) on a canvas in the page's own font stack: if the two come out the same, Chinese is boxes.
+GLYPH_CHECK = """(text) => {
+  const font = getComputedStyle(document.querySelector('.csat-root')).fontFamily;
+  const draw = (s) => {
+    const c = document.createElement('canvas'); c.width = 200; c.height = 40;
+    const g = c.getContext('2d'); g.font = '24px ' + font; g.fillText(s, 4, 30);
+    return c.toDataURL();
+  };
+  return {font, same: draw(text) === draw('\\u0378\\u0378')};
+}"""
+
+
+def open_hub(page, voila, name: str):
+    page.goto(f"{voila.url}/voila/render/hub.ipynb")
+    page.wait_for_selector(".csat-hub .csat-name input")
+    assert "import" not in page.inner_text("body"), "code is visible to the trainee"
+    page.fill(".csat-hub .csat-name input", name)
+    scenario = load(SCENARIO)
+    page.select_option(".csat-picker select", label=f"Role-play: {scenario.title.en}")
+    page.click(".csat-open")
+    page.wait_for_selector(".csat-roleplay .csat-choice")
+    return scenario
+
+
+def play_best_path(page, scenario):
+    for node, choice in scenario.best_path():
+        line = scenario.nodes[node].customer.en[:30]
+        page.wait_for_function(
+            "t => document.querySelector('.csat-chat').innerText.includes(t)", arg=line
+        )
+        page.click(f".csat-choice-{choice}")
+    page.wait_for_selector(".csat-scorecard:has-text('100/100')")
+
+
+def test_trainee_plays_a_scenario_to_the_end_and_every_decision_is_stored(page, voila):
+    scenario = open_hub(page, voila, "Wang Fang")
+    page.shot("voila-hub-started")
+    play_best_path(page, scenario)
+    card = page.inner_text(".csat-scorecard")
+    assert "100/100" in card and scenario.endings[scenario.best_ending()].title.en in card
+    page.shot("voila-scorecard")
+    with Store(voila.db_url) as store:
+        attempts = store.attempts(exercise_id=SCENARIO, finished_only=True)
+        mine = attempts[attempts["display_name"] == "Wang Fang"]
+        assert len(mine) == 1 and mine.iloc[0]["total"] == 100.0
+        decisions = store.decisions(int(mine.iloc[0]["attempt_id"]))
+        assert [(d.node, d.choice) for d in decisions] == scenario.best_path()
+
+
+def test_language_switch_shows_chinese_that_renders(page, voila):
+    scenario = open_hub(page, voila, "李雷")
+    page.locator(".csat-roleplay .csat-lang button", has_text="中文").click()
+    line = scenario.nodes[scenario.start].customer.zh
+    page.wait_for_selector(f".csat-chat:has-text('{line[:8]}')")
+    assert scenario.nodes[scenario.start].customer.en[:20] not in page.inner_text(".csat-chat")
+    probe = page.evaluate(GLYPH_CHECK, "满意投诉")
+    assert not probe["same"], f"Chinese text renders as missing-glyph boxes in {probe['font']}"
+    page.shot("voila-chinese")
+
+
+def test_trainer_view_shows_a_newly_finished_attempt_after_refresh(page, voila, browser):
+    page.goto(f"{voila.url}/voila/render/trainer.ipynb")
+    page.wait_for_selector(".csat-live .csat-refresh")
+    assert "Zhou Xun" not in page.inner_text(".csat-live")
+    trainee = browser.new_page()
+    try:
+        scenario = open_hub(trainee, voila, "Zhou Xun")
+        play_best_path(trainee, scenario)
+    finally:
+        trainee.close()
+    page.click(".csat-live .csat-refresh")
+    page.wait_for_selector(".csat-live-scores:has-text('Zhou Xun')")
+    text = page.inner_text(".csat-live")
+    assert re.search(r"Zhou Xun\s+.*100", text)
+    page.shot("voila-trainer-view")
