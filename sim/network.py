@@ -75,10 +75,14 @@ class Network:
 
     @classmethod
     def from_networkx(cls, graph, name: str | None = None) -> Network:
-        """Convert a networkx graph once; nodes are numbered in ``graph``'s node order."""
+        """Convert a networkx graph once; nodes are numbered in ``graph``'s node order.
+
+        Edge attributes such as ``weight`` are ignored: every edge is one contact.
+        """
         import networkx as nx
 
-        a = nx.to_scipy_sparse_array(graph, format="csr", dtype=np.int8)
+        # weight=None: a tie weighted 0.5 (or 0) would otherwise become 0 in int8 and vanish.
+        a = nx.to_scipy_sparse_array(graph, format="csr", dtype=np.int8, weight=None)
         a.setdiag(0)
         a.eliminate_zeros()
         return _from_csr(a, name or type(graph).__name__)
