@@ -22,7 +22,6 @@ so any other service can be blueprinted by writing its rows.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from sim.survey import rc
+from sim.survey import rc, split_zh
 
 LANES = ("evidence", "customer", "front", "back", "support")
 """Lanes from top to bottom."""
@@ -260,32 +259,12 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"lang must be one of {sorted(_TEXT)}, got {lang!r}")
 
 
-_NO_LINE_START = "、，。；：）」’”！？"
-
-
-def _split_zh(text: str, width: int) -> list[str]:
-    if len(text) <= width:
-        return [text]
-    half = len(text) / 2
-    pauses = [i + 1 for i, ch in enumerate(text[:-1]) if ch in "；，、"]
-    pauses = [p for p in pauses if len(text) / 4 <= p <= 3 * len(text) / 4]
-    if pauses:
-        cut = min(pauses, key=lambda p: abs(p - half))
-    else:
-        # Between tokens (a number or Latin word is one token), nearest the middle, and never
-        # before a punctuation mark.
-        ends = [m.end() for m in re.finditer(r"[A-Za-z0-9.%+-]+|.", text)][:-1]
-        ends = [e for e in ends if text[e] not in _NO_LINE_START] or [round(half)]
-        cut = min(ends, key=lambda e: abs(e - half))
-    return _split_zh(text[:cut], width) + _split_zh(text[cut:], width)
-
-
 def _wrap(text: str, lang: str, width_en: int = 20, width_zh: int = 10) -> str:
     """Wrap cell text. Chinese is split in halves (after a pause mark near the middle where
     there is one), never inside a number or a Latin word, never before punctuation."""
     if lang != "zh":
         return "\n".join(textwrap.wrap(text, width_en))
-    return "\n".join(_split_zh(text, width_zh))
+    return "\n".join(split_zh(text, width_zh))
 
 
 _FILL = {
@@ -313,7 +292,8 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
         y -= row_h + (0.35 if lane in ("customer", "front", "back") else 0.12)
     bottom = y
     fails = blueprint.fail_points()
-    fail_rows = (len(fails) + 2) // 3
+    fail_cols = max(1, min(3, int((width - label_w) // 6.0)))
+    fail_rows = -(-len(fails) // fail_cols)
     with plt.rc_context(rc(lang, **{"font.size": 12})):
         fig, ax = plt.subplots(
             figsize=(max(14.0, width * 0.8), 9.5 + 0.4 * fail_rows), layout="constrained"
@@ -461,9 +441,9 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
             )
         t = _TEXT[lang]
         ax.text(0.1, bottom - 0.15, t["fails"] + ":", fontsize=13, color="#d73027", va="top")
-        per_col = (width - label_w) / 3
+        per_col = (width - label_w) / fail_cols
         for k, (i, _lane, text) in enumerate(fails):
-            r, c = divmod(k, 3)
+            r, c = divmod(k, fail_cols)
             ax.text(
                 label_w + c * per_col,
                 bottom - 0.15 - 0.5 * r,

@@ -95,6 +95,31 @@ def ipa(survey: Survey, *, cuts: str | tuple[float, float] = "mean") -> pd.DataF
     return t
 
 
+def ipa_stability(
+    params,
+    n: int,
+    *,
+    surveys: int = 20,
+    rng: int | np.random.Generator | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Repeat the survey ``surveys`` times with ``n`` respondents and count, per dimension, how
+    often it lands in each IPA quadrant (data-centred cuts): a dimension near the cross-hairs
+    flips between surveys, a clear one does not."""
+    from sim.survey import draw
+
+    _check_lang(lang)
+    gen = as_generator(rng)
+    counts = pd.DataFrame(0, index=list(SERVQUAL), columns=list(QUADRANTS))
+    for _ in range(surveys):
+        table = ipa(draw(params, n=n, rng=gen))
+        for d, q in table["quadrant"].items():
+            counts.loc[d, q] += 1
+    counts.index = [dimension_label(d, lang) for d in counts.index]
+    counts.columns = [QUADRANTS[q][lang] for q in counts.columns]
+    return counts
+
+
 _TEXT = {
     "en": {
         "importance": "Importance (mean of 100 points shared out)",

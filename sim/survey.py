@@ -46,6 +46,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -433,6 +434,29 @@ def match_one_dimension(
     return out
 
 
+_MATCH_COLUMNS = {
+    "quality_gain": ("Quality gain (0–10)", "质量提升（0–10）", "{:+.1f}"),
+    "weight_x_gain": ("Weight × gain", "权重 × 提升", "{:.3f}"),
+    "share_dissatisfied": ("Stays that disappoint", "不满意的入住", "{:.1%}"),
+    "share_very_satisfied": ("Stays that delight", "很满意的入住", "{:.1%}"),
+    "customers_end": ("Customers after a year", "一年后的客户数", "{:,.0f}"),
+    "profit": ("Profit (¥ million)", "利润（百万元）", "{:.2f}"),
+}
+
+
+def match_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """:func:`match_one_dimension`'s table as a room reads it: headers in ``lang``, numbers
+    formatted (profit in millions)."""
+    _check_lang(lang)
+    pick = 1 if lang == "zh" else 0
+    out = pd.DataFrame(index=table.index)
+    for col, (en, zh, fmt) in _MATCH_COLUMNS.items():
+        values = table[col] / 1e6 if col == "profit" else table[col]
+        out[(en, zh)[pick]] = [fmt.format(v) for v in values]
+    out.index.name = "Matched on" if lang == "en" else "追平的维度"
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Figures
 
@@ -566,7 +590,7 @@ def gap_chart(
                 title = t["gap_title_many"].format(
                     lead=lead, other=other, dim=dimension_label(dim, lang), diff=abs(diff[dim])
                 )
-        ax.set_title(_wrap(title, 70 if lang == "en" else 36))
+        ax.set_title(_wrap(title, 70 if lang == "en" else 36, lang))
         if len(names) > 1:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(names), fontsize=13)
         ax.grid(axis="x", alpha=0.3)
@@ -582,9 +606,34 @@ def _has_cjk(texts) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for text in texts for ch in str(text))
 
 
-def _wrap(text: str, width: int) -> str:
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+_NO_LINE_START = "、，。；：）」’”！？"
+
+
+def split_zh(text: str, width: int) -> list[str]:
+    """Split Chinese text into lines of at most about ``width`` characters: in halves, after
+    a pause mark near the middle where there is one, never inside a number or a Latin word,
+    never before punctuation."""
+    if len(text) <= width:
+        return [text]
+    half = len(text) / 2
+    pauses = [i + 1 for i, ch in enumerate(text[:-1]) if ch in "；，、："]
+    pauses = [p for p in pauses if len(text) / 4 <= p <= 3 * len(text) / 4]
+    if pauses:
+        cut = min(pauses, key=lambda p: abs(p - half))
+    else:
+        # Between tokens (a number or Latin word is one token), nearest the middle, and never
+        # before a punctuation mark.
+        ends = [m.end() for m in re.finditer(r"[A-Za-z0-9.%+-]+|.", text)][:-1]
+        ends = [e for e in ends if text[e] not in _NO_LINE_START] or [round(half)]
+        cut = min(ends, key=lambda e: abs(e - half))
+    return split_zh(text[:cut], width) + split_zh(text[cut:], width)
+
+
+def _wrap(text: str, width: int, lang: str = "en") -> str:
+    """Wrap a title: English at word boundaries (names in Chinese inside stay whole), Chinese
+    every ``width`` characters."""
+    if lang == "zh":
+        return "\n".join(split_zh(text, width))
     return "\n".join(textwrap.wrap(text, width))
 
 
@@ -626,7 +675,7 @@ def mix_chart(
             worst, best = max(dis, key=dis.get), min(dis, key=dis.get)
             ratio = dis[worst] / dis[best] if dis[best] > 0 else float("inf")
             title = t["mix_title"].format(worse=worst, ratio=ratio)
-        ax.set_title(_wrap(title, 75 if lang == "en" else 38))
+        ax.set_title(_wrap(title, 75 if lang == "en" else 38, lang))
     return fig
 
 

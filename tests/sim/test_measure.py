@@ -136,3 +136,13 @@ def test_diagrams_have_their_parts():
     t = measure.ipa(survey.draw(CAR, n=200, rng=1))
     title = measure.ipa_chart(t).axes[0].get_title()
     assert title.startswith(("Concentrate here", "Nothing"))
+
+
+def test_ipa_stability_counts_every_survey_once_and_clear_dimensions_do_not_flip():
+    counts = measure.ipa_stability(CAR, n=100, surveys=8, rng=1)
+    assert (counts.sum(axis=1) == 8).all()
+    assert counts.loc["Reliability", "Concentrate here"] == 8
+    again = measure.ipa_stability(CAR, n=100, surveys=8, rng=1)
+    assert counts.equals(again)
+    zh = measure.ipa_stability(CAR, n=50, surveys=2, rng=1, lang="zh")
+    assert "可靠性" in zh.index and "重点改进" in zh.columns

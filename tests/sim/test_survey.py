@@ -217,3 +217,13 @@ def test_the_survey_does_not_touch_the_params():
     p = replace(HOTEL)
     survey.draw(p, n=50, rng=1)
     assert p == HOTEL
+
+
+def test_match_table_formats_for_the_room():
+    small = sim.presets.get("hotel", population=2_000, days=30)
+    raw = survey.match_one_dimension(small, survey.with_quality(small, empathy=9.5), rng=1)
+    en = survey.match_table(raw)
+    assert en.loc["As is", "Quality gain (0–10)"] == "+0.0"
+    assert en["Stays that disappoint"].str.endswith("%").all()
+    zh = survey.match_table(survey.match_one_dimension(small, small, rng=1, lang="zh"), "zh")
+    assert "现状" in zh.index and "不满意的入住" in zh.columns
