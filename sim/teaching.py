@@ -234,6 +234,32 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "clv_usd": ("CLV at that retention ($)", "按该留存率的CLV（美元）", "{:,.0f}"),
 }
 
+PRESET_LABELS = {
+    "car_dealer": ("Car dealer", "4S店"),
+    "hotel": ("Business hotel", "商务酒店"),
+    "hotpot": ("Hot-pot restaurant", "火锅店"),
+    "sales_office": ("Sales office", "房地产案场"),
+    "b2b_supplier": ("B2B supplier", "B2B供应商"),
+    "airline": ("Airline", "航空公司"),
+    "deck_folklore": ("Car dealer, decks' figures", "按课件数字运行的4S店"),
+}
+
+
+def preset_label(name: str, lang: str = "en") -> str:
+    """A short name of the preset ``name`` for tables and figure titles, in ``lang``.
+
+    Examples
+    --------
+    >>> preset_label("car_dealer", "zh")
+    '4S店'
+    """
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    if name not in PRESET_LABELS:
+        raise ValueError(f"preset must be one of {sorted(PRESET_LABELS)}, got {name!r}")
+    return PRESET_LABELS[name][1 if lang == "zh" else 0]
+
+
 BRANDS = {
     "coca_cola": ("Coca-Cola drinker", "可口可乐消费者"),
     "marlboro": ("Marlboro smoker", "万宝路吸烟者"),
@@ -659,7 +685,10 @@ class PromiseQualityExplorer(Explorer):
 
 
 def five_year_losses(
-    names: Sequence[str] = ("car_dealer", "b2b_supplier", "hotel"), *, rng: int = 1
+    names: Sequence[str] = ("car_dealer", "b2b_supplier", "hotel"),
+    *,
+    rng: int = 1,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Customers kept per year in one simulated year of each business, and what that means
     over five years (kept after five years = r⁵), to set beside the decks' "45–50% lost every
@@ -668,15 +697,15 @@ def five_year_losses(
     Returns
     -------
     pandas.DataFrame
-        Index ``preset``; columns ``retention_per_year``, ``kept_after_5_years``,
-        ``lost_in_5_years``.
+        Index ``preset`` (short names in ``lang``, see :func:`preset_label`); columns
+        ``retention_per_year``, ``kept_after_5_years``, ``lost_in_5_years``.
     """
     rows = []
     for name in names:
         r = float(run(presets.get(name), rng=rng).summary()["retention_per_year"])
         rows.append(
             {
-                "preset": name,
+                "preset": preset_label(name, lang),
                 "retention_per_year": r,
                 "kept_after_5_years": r**5,
                 "lost_in_5_years": 1 - r**5,
@@ -1113,6 +1142,7 @@ class RetentionGainSlider:
 __all__ = [
     "COLUMNS",
     "OUTCOMES",
+    "PRESET_LABELS",
     "TEXT",
     "WHY_LEAVE",
     "PromiseQualityExplorer",
@@ -1127,6 +1157,7 @@ __all__ = [
     "outcome_zones_figure",
     "over_promising",
     "over_promising_figure",
+    "preset_label",
     "promise_quality_plans",
     "quality_shift",
     "readable",

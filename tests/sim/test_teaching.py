@@ -214,7 +214,9 @@ def test_five_year_losses_compound_the_yearly_retention():
     for _, row in table.iterrows():
         assert row["kept_after_5_years"] == pytest.approx(row["retention_per_year"] ** 5)
         assert row["lost_in_5_years"] == pytest.approx(1 - row["kept_after_5_years"])
-    assert table.loc["hotel", "lost_in_5_years"] > table.loc["b2b_supplier", "lost_in_5_years"]
+    hotel, b2b = teaching.preset_label("hotel"), teaching.preset_label("b2b_supplier")
+    assert table.loc[hotel, "lost_in_5_years"] > table.loc[b2b, "lost_in_5_years"]
+    assert set(teaching.PRESET_LABELS) == set(presets.names())
 
 
 def test_satisfaction_gain_raises_satisfaction_and_value():
