@@ -151,6 +151,21 @@ def labels(lang: str = "en") -> dict[str, str]:
     return LABELS[lang]
 
 
+def font_rc(lang: str = "en") -> dict:
+    """Font settings for ``plt.rc_context`` so a figure carries its own font.
+
+    A Chinese figure puts the CJK family first; an English one puts DejaVu Sans first, so a
+    Chinese figure drawn earlier in the session never leaks its font (which has no bold) into
+    an English one.
+    """
+    family = cjk_font() if lang == "zh" else None
+    # Concrete family names (not the generic "sans-serif"): a figure's texts keep them, so the
+    # font is still right when the figure is drawn later, outside the rc_context.
+    if family:
+        return {"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False}
+    return {"font.family": ["DejaVu Sans"]}
+
+
 def _weekly(values: np.ndarray) -> np.ndarray:
     n = len(values) // 7 * 7
     if n == 0:
@@ -172,7 +187,8 @@ def dashboard(result: Result, *, lang: str = "en", title: str | None = None) -> 
     t = labels(lang)
     d = result.daily
     s = result.summary()
-    with plt.rc_context({"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13}):
+    rc = {**font_rc(lang if t is LABELS.get("zh") else "en"), "font.size": 13}
+    with plt.rc_context({**rc, "axes.titlesize": 15, "axes.labelsize": 13}):
         fig, axes = plt.subplots(2, 3, figsize=(18, 9.5), layout="constrained")
         day = d["day"].to_numpy()
 
