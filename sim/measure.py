@@ -95,6 +95,22 @@ def ipa(survey: Survey, *, cuts: str | tuple[float, float] = "mean") -> pd.DataF
     return t
 
 
+def ipa_table(table: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """:func:`ipa`'s table as a room reads it: dimension names, importance, performance and
+    quadrant in ``lang``."""
+    _check_lang(lang)
+    t = _TEXT[lang]
+    out = pd.DataFrame(
+        {
+            t["col_importance"]: table["importance"].round(1),
+            t["col_performance"]: table["performance"].round(2),
+            t["col_quadrant"]: [QUADRANTS[q][lang] for q in table["quadrant"]],
+        }
+    )
+    out.index = [dimension_label(d, lang, both=True) for d in table.index]
+    return out
+
+
 def ipa_stability(
     params,
     n: int,
@@ -125,6 +141,9 @@ _TEXT = {
         "importance": "Importance (mean of 100 points shared out)",
         "performance": "Performance (mean perception, 1–7)",
         "ipa_title": "Concentrate here: {dims}",
+        "col_importance": "Importance (points of 100)",
+        "col_performance": "Performance (1–7)",
+        "col_quadrant": "Quadrant",
         "ipa_none": "Nothing in 'concentrate here': keep up the good work",
         "and": " and ",
         "method": "Method",
@@ -175,6 +194,9 @@ _TEXT = {
         "importance": "重要性（100分分配的平均值）",
         "performance": "绩效（平均感知，1–7）",
         "ipa_title": "重点改进：{dims}",
+        "col_importance": "重要性（100分中的分数）",
+        "col_performance": "绩效（1–7）",
+        "col_quadrant": "象限",
         "ipa_none": "没有落在“重点改进”区的维度：继续保持",
         "and": "和",
         "method": "方法",

@@ -146,3 +146,11 @@ def test_ipa_stability_counts_every_survey_once_and_clear_dimensions_do_not_flip
     assert counts.equals(again)
     zh = measure.ipa_stability(CAR, n=50, surveys=2, rng=1, lang="zh")
     assert "可靠性" in zh.index and "重点改进" in zh.columns
+
+
+def test_ipa_table_names_the_quadrants_in_both_languages(car_survey):
+    t = measure.ipa(car_survey)
+    en = measure.ipa_table(t)
+    assert list(en["Quadrant"]) == [measure.QUADRANTS[q]["en"] for q in t["quadrant"]]
+    zh = measure.ipa_table(t, lang="zh")
+    assert zh.index[0] == "Reliability 可靠性" and "重点改进" in set(zh["象限"])
