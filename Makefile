@@ -11,7 +11,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := $(sort $(wildcard course/*.ipynb))
 NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg course,)
 
-.PHONY: setup workshop test lint bench notebooks clean
+.PHONY: setup workshop app lite test lint bench notebooks clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,16 @@ $(STAMP): pyproject.toml
 
 workshop: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
+
+# Trainees' app mode: the exercise hub, the trainer's live view and the capstone, no code shown.
+APP_PORT ?= 8866
+app: setup
+	$(BIN)/voila app --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1 \
+	  --MappingKernelManager.cull_idle_timeout=7200
+
+# Zero-install static site (JupyterLite) in build/lite; serve it with any static web server.
+lite: setup
+	$(BIN)/python lite/build.py build/lite
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadscope $(NBVAL)
@@ -40,4 +50,4 @@ notebooks: setup
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis .ruff_cache build

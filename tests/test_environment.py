@@ -22,6 +22,7 @@ def _pyproject_pins() -> dict[str, str]:
     for spec in specs:
         name, sep, version = spec.partition("==")
         assert sep, f"pyproject.toml: {spec!r} is not pinned with =="
+        name = name.split("[", 1)[0]  # conda packages carry no pip extras (psycopg[binary])
         pins[_norm(name)] = version.strip()
     return pins
 
