@@ -121,8 +121,11 @@ def voila(tmp_path_factory) -> Server:
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory) -> Server:
-    """JupyterLab on the repository, no token, on loopback."""
+    """JupyterLab, no token, on loopback, over a copy of ``course/`` (autosave must never
+    touch the committed notebooks)."""
     tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "course"
+    shutil.copytree(ROOT / "course", root, ignore=shutil.ignore_patterns("*.sqlite*"))
     port = _free_port()
     args = [
         str(BIN / "jupyter"),
@@ -133,7 +136,7 @@ def lab(tmp_path_factory) -> Server:
         "--IdentityProvider.token=",
         "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={root}",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
