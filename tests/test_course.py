@@ -143,7 +143,8 @@ def test_trainer_guide_covers_every_notebook():
         assert required in guide, f"trainer guide lacks {required!r}"
     for name in NOTEBOOKS:
         stem = name.removesuffix(".ipynb")
-        assert f"`{stem}`" in guide, f"trainer guide has no section for {stem}"
+        heading = f"\n## `{stem}`"
+        assert heading in guide, f"trainer guide has no section for {stem}"
         if name not in ("00-welcome.ipynb",):
-            section = guide.split(f"`{stem}`", 1)[1].split("\n## ", 1)[0]
+            section = guide.split(heading, 1)[1].split("\n## ", 1)[0]
             assert "Answer key" in section, f"trainer guide: {stem} needs answer keys"
