@@ -139,7 +139,7 @@ TEXT = {
         "profit_after_spend": "Profit after the spend",
         "customer_value": "Lifetime value of customers kept",
         "money_axis": "¥ million",
-        "plans_title": "{winner} wins on business value: ¥{v1:,.1f}m against ¥{v2:,.1f}m",
+        "plans_title": "“{winner}” wins on business value: ¥{v1:,.1f}m against ¥{v2:,.1f}m",
     },
     "zh": {
         "dimension": "评分维度",
@@ -216,7 +216,7 @@ TEXT = {
         "profit_after_spend": "扣除投入后的利润",
         "customer_value": "留下客户的终身价值",
         "money_axis": "百万元",
-        "plans_title": "{winner}按企业价值胜出：{v1:,.1f}百万元对{v2:,.1f}百万元",
+        "plans_title": "“{winner}”按企业价值胜出：{v1:,.1f}百万元对{v2:,.1f}百万元",
     },
 }
 
@@ -549,6 +549,15 @@ def handling_worlds(
     }
 
 
+def _wrap_label(text: str, lang: str) -> str:
+    """A bar label on two or three short lines; Chinese breaks before a bracket if it has one."""
+    if lang == "zh":
+        if "（" in text:
+            return text.replace("（", "\n（", 1)
+        return "\n".join(textwrap.wrap(text, 9))
+    return "\n".join(textwrap.wrap(text, 18, break_on_hyphens=False))
+
+
 def handling_figure(
     comparison: pd.DataFrame, *, source: str = "demo", name: str = "", n_runs: int = 3,
     lang: str = "en",
@@ -559,10 +568,7 @@ def handling_figure(
     lang = _figure_lang(lang)
     t = TEXT[lang]
     colours = ["#969696", "#4393c3", "#1a9850"]
-    width = 9 if lang == "zh" else 18
-    labels = [
-        "\n".join(textwrap.wrap(str(w), width, break_on_hyphens=False)) for w in comparison.index
-    ]
+    labels = [_wrap_label(str(w), lang) for w in comparison.index]
     with plt.rc_context(_RC):
         fig, axes = plt.subplots(1, 2, figsize=(14, 6.5), layout="constrained")
         for ax, key, axis in (

@@ -213,7 +213,7 @@ def test_returns_and_plans_figures_state_their_finding():
                   business="hotel", runs=1, population=2_000)  # fmt: skip
     fig = debrief.plans_figure([b, a])
     winner = max((a, b), key=lambda o: o.value)
-    assert fig.axes[0].get_title().startswith(winner.plan.team)
+    assert fig.axes[0].get_title().startswith(f"“{winner.plan.team}”")
     ax = fig.axes[0]
     ticks = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()), strict=True))
     assert ticks[max(ticks)] == winner.plan.team  # the winner is drawn on top
