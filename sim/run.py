@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from functools import cached_property
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -13,13 +14,16 @@ from sim.analytic import clv
 from sim.network import Network, build
 from sim.params import Params
 from sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, STATUS_NAMES, Population
-from sim.steps import DayEvents, step
+from sim.steps import DayEvents, advance, day_constants
 
 _COUNTS = [
     f.name
     for f in fields(DayEvents)
     if f.name not in {"defections", "satisfaction_sum", "expectation_sum"}
 ]
+_MONEY = {"revenue", "costs", "profit", "discounted_profit"}
+_RECORD = attrgetter(*_COUNTS, "satisfaction_sum", "expectation_sum")
+"""A day's numbers from its :class:`DayEvents`, as one tuple (one row of the daily table)."""
 
 
 @dataclass(frozen=True)
@@ -198,63 +202,66 @@ def run(
             f"(Params.population), got {network!r}"
         )
     days = params.days
-    cols: dict[str, np.ndarray] = {c: np.zeros(days) for c in _COUNTS}
-    cols["customers_start"] = np.zeros(days, np.int64)
-    status = {s: np.zeros(days, np.int64) for s in ("customers", "prospects", "defected")}
-    defections = np.zeros((days, len(CAUSES)), np.int64)
-    mean_sat = np.full(days, np.nan)
-    mean_exp = np.full(days, np.nan)
+    c = day_constants(params)
     customers = int(np.count_nonzero(pop.status == CUSTOMER))
     prospects = int(np.count_nonzero(pop.status == PROSPECT))
     defected = int(np.count_nonzero(pop.status == DEFECTED))
+    customers_start = np.zeros(days, np.int64)
+    defections = np.zeros((days, len(CAUSES)), np.int64)
+    records = []  # one tuple per day; the table is built once, after the last day
     day_iter = range(days)
     if progress:
         from tqdm.auto import tqdm
 
         day_iter = tqdm(day_iter, desc="simulating", unit="day")
     for day in day_iter:
-        cols["customers_start"][day] = customers
-        pop, ev = step(pop, params, day, gen, inplace=True, customers=customers, network=network)
-        for c in _COUNTS:
-            cols[c][day] = getattr(ev, c)
+        customers_start[day] = customers
+        ev = advance(pop, params, c, day, gen, customers, network)
+        records.append(_RECORD(ev))
         defections[day] = ev.defections
-        left = int(ev.defections.sum())
-        customers += ev.new_customers - left
-        prospects -= ev.new_customers
-        defected += left
-        status["customers"][day] = customers
-        status["prospects"][day] = prospects
-        status["defected"][day] = defected
-        if ev.visits:
-            mean_sat[day] = ev.satisfaction_sum / ev.visits
-            mean_exp[day] = ev.expectation_sum / ev.visits
-    daily = pd.DataFrame({"day": np.arange(1, days + 1)})
-    for name, arr in status.items():
-        daily[name] = arr
-    daily["customers_start"] = cols.pop("customers_start")
-    for c in _COUNTS:
-        values = cols[c]
-        is_money = c in {"revenue", "costs", "profit", "discounted_profit"}
-        daily[c] = values if is_money else values.astype(np.int64)
-    for i, cause in enumerate(CAUSES):
-        daily[f"defected_{cause}"] = defections[:, i]
-    daily["mean_satisfaction"] = mean_sat
-    daily["mean_expectation"] = mean_exp
-    daily["clv"] = _running_clv(daily, params)
+        customers += ev.new_customers - int(ev.defections.sum())
+
+    table = np.array(records, dtype=np.float64)
+    counts = {
+        name: table[:, i] if name in _MONEY else table[:, i].astype(np.int64)
+        for i, name in enumerate(_COUNTS)
+    }
+    sums = table[:, len(_COUNTS) :]
+    joined = np.cumsum(counts["new_customers"])
+    left = np.cumsum(defections.sum(axis=1))
+    visited = counts["visits"] > 0
+    mean_sat, mean_exp = np.full((2, days), np.nan)
+    np.divide(sums[:, 0], counts["visits"], out=mean_sat, where=visited)
+    np.divide(sums[:, 1], counts["visits"], out=mean_exp, where=visited)
+    columns = {
+        "day": np.arange(1, days + 1),
+        "customers": customers_start[0] + joined - left,
+        "prospects": prospects - joined,
+        "defected": defected + left,
+        "customers_start": customers_start,
+        **counts,
+        **{f"defected_{cause}": defections[:, i] for i, cause in enumerate(CAUSES)},
+        "mean_satisfaction": mean_sat,
+        "mean_expectation": mean_exp,
+    }
+    columns["clv"] = _running_clv(columns, params)
+    daily = pd.DataFrame(columns)
     return Result(params=params, seed=seed, population=pop, daily=daily, network=network)
 
 
-def _running_clv(d: pd.DataFrame, p: Params) -> np.ndarray:
-    """CLV from the margin and defection rates observed up to each day."""
+def _running_clv(d: dict[str, np.ndarray], p: Params) -> np.ndarray:
+    """CLV from the margin and defection rates observed up to each day (``d``: the columns of
+    :attr:`Result.daily`, as arrays)."""
     e = p.economics
-    cy = d["customers_start"].cumsum().to_numpy() / 365.0
-    left = d[[f"defected_{c}" for c in CAUSES]].sum(axis=1).cumsum().to_numpy()
+    customer_days = np.cumsum(d["customers_start"])
+    cy = customer_days / 365.0
+    left = np.cumsum(sum(d[f"defected_{c}"] for c in CAUSES))
     costs = (
-        d["customers_start"].cumsum().to_numpy() * e.retention_cost / 365.0
-        + d["complaints_front_line"].cumsum().to_numpy() * e.complaint_cost
-        + d["complaints_head_office"].cumsum().to_numpy() * e.escalation_cost
+        customer_days * e.retention_cost / 365.0
+        + np.cumsum(d["complaints_front_line"]) * e.complaint_cost
+        + np.cumsum(d["complaints_head_office"]) * e.escalation_cost
     )
-    margin = d["revenue"].cumsum().to_numpy() * e.margin - costs
+    margin = np.cumsum(d["revenue"]) * e.margin - costs
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(cy > 0, margin / cy, np.nan)
         r = np.exp(-np.where(cy > 0, left / cy, np.nan))

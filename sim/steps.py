@@ -16,7 +16,6 @@ from functools import lru_cache
 import numpy as np
 
 from sim.analytic import value as value_function
-from sim.diffusion import message_adoption_probability
 from sim.network import Network, sample_contacts
 from sim.params import (
     ComplaintBehaviour,
@@ -53,10 +52,20 @@ _OUTCOME_CAUSE = np.array(
 
 def experience(service: ServiceProfile, k: int, rng: np.random.Generator) -> np.ndarray:
     """Experience of ``k`` visits: the SERVQUAL-weighted mean of five clipped normal draws."""
-    q = np.asarray(service.quality)
-    s = np.asarray(service.spread)
-    draws = np.clip(q + s * rng.standard_normal((k, 5)), 0.0, 10.0)
-    return draws @ np.asarray(service.weights)
+    arrays = (np.asarray(service.quality), np.asarray(service.spread), np.asarray(service.weights))
+    return _experience(*arrays, k, rng)
+
+
+def _experience(
+    quality: np.ndarray, spread: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    draws = rng.standard_normal((k, 5))
+    # quality + spread * draws, clipped to [0, 10]: in place, without np.clip's Python overhead.
+    np.multiply(draws, spread, out=draws)
+    np.add(draws, quality, out=draws)
+    np.maximum(draws, 0.0, out=draws)
+    np.minimum(draws, 10.0, out=draws)
+    return draws @ weights
 
 
 def expectation(expect: Expectations, own_view: np.ndarray) -> np.ndarray:
@@ -94,7 +103,13 @@ def complaints(
     cb: ComplaintBehaviour, severity: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who complains to the front line, and who of those escalates to head office."""
-    u = rng.random((2, severity.shape[0]))
+    return _complaints(cb, severity, rng.random((2, severity.shape[0])))
+
+
+def _complaints(
+    cb: ComplaintBehaviour, severity: np.ndarray, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`complaints` from uniforms drawn by the caller, shape ``(2, len(severity))``."""
     front = u[0] < complaint_probability(cb, severity)
     share_up = cb.head_office / cb.front_line if cb.front_line > 0 else 0.0
     head = front & (u[1] < share_up)
@@ -105,13 +120,15 @@ def recovery(
     policy: RecoveryPolicy, complained: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Outcome per problem customer: silent, unresolved, resolved, or resolved quickly."""
-    u = rng.random((2, complained.shape[0]))
+    return _recovery(policy, complained, rng.random((2, complained.shape[0])))
+
+
+def _recovery(policy: RecoveryPolicy, complained: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """:func:`recovery` from uniforms drawn by the caller, shape ``(2, len(complained))``."""
     resolved = complained & (u[0] < policy.resolution_rate)
     quick = resolved & (u[1] < policy.quick_share)
-    out = np.where(complained, UNRESOLVED, SILENT).astype(np.int8)
-    out[resolved] = RESOLVED
-    out[quick] = RESOLVED_QUICKLY
-    return out
+    # Each stage reached is one step up: SILENT 0, UNRESOLVED 1, RESOLVED 2, RESOLVED_QUICKLY 3.
+    return complained.astype(np.int8) + resolved + quick
 
 
 def repurchase_probability(policy: RecoveryPolicy, outcome: np.ndarray) -> np.ndarray:
@@ -145,8 +162,8 @@ def tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     first = np.empty(t.size + 1, bool)
     first[0] = first[-1] = True
     np.not_equal(t[1:], t[:-1], out=first[1:-1])
-    starts = np.flatnonzero(first)
-    return t[starts[:-1]], np.diff(starts)
+    starts = first.nonzero()[0]
+    return t[starts[:-1]], starts[1:] - starts[:-1]
 
 
 @dataclass
@@ -212,15 +229,32 @@ def step(
     """
     if not inplace:
         pop = pop.copy()
-    c = _constants(params)
+    if customers is None:
+        customers = int(np.count_nonzero(pop.status == CUSTOMER))
+    return pop, advance(pop, params, day_constants(params), day, rng, customers, network)
+
+
+def advance(
+    pop: Population,
+    params: Params,
+    c: DayConstants,
+    day: int,
+    rng: np.random.Generator,
+    customers: int,
+    network: Network | None,
+) -> DayEvents:
+    """:func:`step` in place, with the constants ``c`` derived from ``params`` by the caller.
+
+    :func:`sim.run` calls this once a day with ``c = day_constants(params)`` looked up once
+    per run: a day of a small market costs little more than its Python-level overhead, and
+    hashing ``params`` daily to find the cached constants was a noticeable part of that.
+    """
     ev = DayEvents(defections=np.zeros(len(CAUSES), np.int64))
     n = pop.n
     discount = c.yearly_discount ** (-day / 365.0)
-    if customers is None:
-        customers = int(np.count_nonzero(pop.status == CUSTOMER))
 
     # Ordinary churn.
-    churners = np.flatnonzero(pop.churn_day == day)
+    churners = (pop.churn_day == day).nonzero()[0]
     if churners.size:
         _defect(pop, churners, _NATURAL, day)
         ev.defections[_NATURAL] += churners.size
@@ -236,22 +270,23 @@ def step(
         warners.append(seeds)
 
     # Visits: experience against expectation, satisfaction, the course's three outcomes.
-    visitors = np.flatnonzero(pop.next_visit == day)
+    visitors = (pop.next_visit == day).nonzero()[0]
     k = ev.visits = visitors.size
     if k:
-        x = experience(params.service, k, rng)
+        x = _experience(c.quality, c.spread, c.weights, k, rng)
         own = pop.own_view[visitors].astype(np.float64)
         expected = expectation(params.expectations, own)
         sat = satisfaction(params.satisfaction, x, expected)
-        outcome = classify(params.satisfaction, sat)
         pop.own_view[visitors] = own + params.expectations.adaptation * (x - own)
         pop.visits[visitors] += 1
         pop.value[visitors] += c.margin_per_visit * discount
-        delighted = outcome == VERY_SATISFIED
+        # The outcomes of :func:`classify`, without building its array: very satisfied
+        # above the zone of tolerance, dissatisfied below it (tolerance >= 0: never both).
+        delighted = sat > c.tolerance
         ev.very_satisfied = praise = int(np.count_nonzero(delighted))
         if network is not None:
             praisers.append(visitors[delighted])
-        problem = np.flatnonzero(outcome == DISSATISFIED)
+        problem = (sat < -c.tolerance).nonzero()[0]
         ev.dissatisfied = problem.size
         ev.basically_satisfied = k - ev.very_satisfied - ev.dissatisfied
         ev.expectation_sum = float(expected.sum())
@@ -259,18 +294,21 @@ def step(
         # Complaints and recovery for those with a problem, then who buys again.
         if problem.size:
             who = visitors[problem]
-            front, head = complaints(params.complaints, -sat[problem], rng)
-            handled = recovery(params.recovery, front, rng)
+            # One batch of uniforms, in the order the mechanisms consume them: two rows for
+            # complaints, two for recovery, one for buying again.
+            u = rng.random((5, who.size))
+            front, head = _complaints(params.complaints, -sat[problem], u[:2])
+            handled = _recovery(params.recovery, front, u[2:4])
             pop.problems[who] += 1
             pop.complaints[who] += front
-            per_outcome = np.bincount(handled, minlength=4)
-            ev.complaints_front_line = int(front.sum())
-            ev.complaints_head_office = int(head.sum())
-            ev.silent_problems = int(per_outcome[SILENT])
-            ev.resolved = int(per_outcome[RESOLVED])
-            ev.resolved_quickly = int(per_outcome[RESOLVED_QUICKLY])
+            per_outcome = np.bincount(handled, minlength=4).tolist()
+            ev.complaints_front_line = int(np.count_nonzero(front))
+            ev.complaints_head_office = int(np.count_nonzero(head))
+            ev.silent_problems = per_outcome[SILENT]
+            ev.resolved = per_outcome[RESOLVED]
+            ev.resolved_quickly = per_outcome[RESOLVED_QUICKLY]
             praise += ev.resolved + ev.resolved_quickly
-            warn += ev.silent_problems + int(per_outcome[UNRESOLVED])
+            warn += ev.silent_problems + per_outcome[UNRESOLVED]
             if network is not None:
                 praisers.append(who[handled >= RESOLVED])
                 warners.append(who[handled <= UNRESOLVED])
@@ -279,7 +317,7 @@ def step(
                 sat[problem[quick]] += params.recovery.paradox_satisfaction
             # Drawn whatever the parameters, so runs that differ only in the recovery
             # paradox's satisfaction bonus share their random numbers.
-            stays = rng.random(who.size) < c.repurchase[handled]
+            stays = u[4] < c.repurchase[handled]
             leaving = ~stays
             if leaving.any():
                 cause = _OUTCOME_CAUSE[handled[leaving]]
@@ -304,8 +342,9 @@ def step(
             n_pos += int(rng.poisson(wom.second_hop_positive * n_pos))
         if n_neg and wom.second_hop_negative:
             n_neg += int(rng.poisson(wom.second_hop_negative * n_neg))
-        pos_targets = rng.integers(0, n, n_pos) if n_pos else _EMPTY
-        neg_targets = rng.integers(0, n, n_neg) if n_neg else _EMPTY
+        # One draw for both: the same numbers as drawing the good news, then the bad.
+        targets = rng.integers(0, n, n_pos + n_neg) if n_pos + n_neg else _EMPTY
+        pos_targets, neg_targets = targets[:n_pos], targets[n_pos:]
     else:
         pos_targets = tell(
             network, _join(praisers), wom.told_by_satisfied, wom.second_hop_positive, rng
@@ -316,24 +355,24 @@ def step(
         n_pos, n_neg = pos_targets.size, neg_targets.size
     ev.wom_positive, ev.wom_negative = n_pos, n_neg
     shift = params.expectations.wom_shift
-    pos_idx = _EMPTY
     if n_pos:
         pos_idx, pos_k = tally(pos_targets, n)
         pop.heard_positive[pos_idx] += pos_k.astype(np.int32)
         if shift:
-            _shift_views(pop, pos_idx, shift * pos_k)
+            _shift_views(pop, pos_idx, shift * pos_k, pop.status[pos_idx] == PROSPECT)
     if n_neg:
         neg_idx, neg_k = tally(neg_targets, n)
         pop.heard_negative[neg_idx] += neg_k.astype(np.int32)
-        if shift:
-            _shift_views(pop, neg_idx, -shift * neg_k)
-        # Bad news can put prospects off for good, or tip customers into leaving.
         status = pop.status[neg_idx]
-        open_minded = (status == PROSPECT) & ~pop.rejected[neg_idx]
+        prospect = status == PROSPECT
+        if shift:
+            _shift_views(pop, neg_idx, -shift * neg_k, prospect)
+        # Bad news can put prospects off for good, or tip customers into leaving.
+        open_minded = prospect & ~pop.rejected[neg_idx]
         p_off = -np.expm1(neg_k * c.log_keep_rejection)
         put_off = open_minded & (rng.random(neg_idx.size) < p_off)
         pop.rejected[neg_idx[put_off]] = True
-        ev.prospects_put_off = int(put_off.sum())
+        ev.prospects_put_off = int(np.count_nonzero(put_off))
         if wom.defection_per_message > 0:
             p_leave = -np.expm1(neg_k * c.log_keep_defection)
             tipped = neg_idx[(status == CUSTOMER) & (rng.random(neg_idx.size) < p_leave)]
@@ -343,16 +382,20 @@ def step(
     # Acquisition: the Bass kernel 1 − (1 − p·dt)(1 − b)^k. Advertising reaches each person
     # with chance p·dt (a binomial count, then a random subset: the same as one coin each,
     # without a pass over everyone); each good message heard convinces with chance b.
-    ads = rng.choice(n, int(rng.binomial(n, c.ad_reach)), replace=False)
-    new = ads[(pop.status[ads] == PROSPECT) & ~pop.rejected[ads]]
-    pop.status[new] = CUSTOMER
+    reached = int(rng.binomial(n, c.ad_reach))
+    new = _EMPTY
+    if reached:  # choosing no one draws nothing, so skipping the call keeps the stream
+        ads = rng.choice(n, reached, replace=False)
+        new = ads[(pop.status[ads] == PROSPECT) & ~pop.rejected[ads]]
+        pop.status[new] = CUSTOMER
     if n_pos:
         listening = (pop.status[pos_idx] == PROSPECT) & ~pop.rejected[pos_idx]
-        p_wom = message_adoption_probability(0.0, 1.0, wom.adoption_per_message, pos_k)
+        # sim.diffusion.message_adoption_probability(0, 1, b, k) = 1 − (1 − b)^k, log(1 − b) cached.
+        p_wom = 1.0 - np.exp(pos_k * c.log_keep_adoption)
         wom_new = pos_idx[listening & (rng.random(pos_idx.size) < p_wom)]
         pop.status[wom_new] = CUSTOMER
         ev.new_by_word_of_mouth = wom_new.size
-        new = np.concatenate([new, wom_new])
+        new = np.concatenate([new, wom_new]) if new.size else wom_new
     if new.size:
         pop.joined[new] = day
         pop.next_visit[new] = schedule(rng, c.visit, new.size, start=day)
@@ -370,13 +413,17 @@ def step(
     )
     ev.profit = ev.revenue * econ.margin - ev.costs
     ev.discounted_profit = ev.profit * discount
-    return pop, ev
+    return ev
 
 
 @dataclass(frozen=True)
-class _Constants:
+class DayConstants:
     """Per-run numbers derived from the parameters, computed once rather than daily."""
 
+    quality: np.ndarray  # the service profile as arrays, for :func:`experience`
+    spread: np.ndarray
+    weights: np.ndarray
+    tolerance: float
     visit: float
     churn: float
     loyal_churn: float
@@ -386,22 +433,37 @@ class _Constants:
     yearly_discount: float
     log_keep_rejection: float
     log_keep_defection: float
+    log_keep_adoption: float
 
 
 @lru_cache(maxsize=16)
-def _constants(params: Params) -> _Constants:
+def day_constants(params: Params) -> DayConstants:
+    """The :class:`DayConstants` of ``params`` (cached: hashing ``params`` costs microseconds)."""
     wom = params.wom
-    return _Constants(
+    service = params.service
+    return DayConstants(
+        quality=_read_only(service.quality),
+        spread=_read_only(service.spread),
+        weights=_read_only(service.weights),
+        tolerance=params.satisfaction.tolerance,
         visit=visit_probability(params),
         churn=churn_probability(params),
         loyal_churn=churn_probability(params, params.recovery.paradox_loyalty),
         ad_reach=min(params.innovation / 365.0, 1.0),
-        repurchase=repurchase_probability(params.recovery, np.arange(4)),
+        repurchase=_read_only(repurchase_probability(params.recovery, np.arange(4))),
         margin_per_visit=params.economics.revenue_per_visit * params.economics.margin,
         yearly_discount=1.0 + params.economics.discount_rate,
         log_keep_rejection=float(np.log1p(-min(wom.rejection_per_message, 1 - 1e-12))),
         log_keep_defection=float(np.log1p(-min(wom.defection_per_message, 1 - 1e-12))),
+        log_keep_adoption=float(np.log1p(-min(wom.adoption_per_message, 1.0 - 1e-15))),
     )
+
+
+def _read_only(values) -> np.ndarray:
+    """An array the cache can hand to every run without one run changing it for the next."""
+    out = np.array(values)
+    out.flags.writeable = False
+    return out
 
 
 def tell(
@@ -445,7 +507,12 @@ def _defect(pop: Population, idx: np.ndarray, cause: int | np.ndarray, day: int)
     pop.churn_day[idx] = NEVER
 
 
-def _shift_views(pop: Population, idx: np.ndarray, amount: np.ndarray) -> None:
-    sel = pop.status[idx] == PROSPECT
-    i = idx[sel]
-    pop.own_view[i] = np.clip(pop.own_view[i] + amount[sel], 0.0, 10.0)
+def _shift_views(
+    pop: Population, idx: np.ndarray, amount: np.ndarray, prospect: np.ndarray
+) -> None:
+    """Move the own view of the prospects among ``idx`` (``prospect``, a mask) by ``amount``."""
+    i = idx[prospect]
+    view = pop.own_view[i] + amount[prospect]
+    np.maximum(view, 0.0, out=view)  # np.clip(view, 0, 10) without its Python overhead
+    np.minimum(view, 10.0, out=view)
+    pop.own_view[i] = view
