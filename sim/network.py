@@ -274,12 +274,14 @@ def sample_contacts(
     counts = np.asarray(counts, np.int64)
     start = net.indptr[tellers]
     deg = net.indptr[tellers + 1] - start
-    total = int(deg.sum())
+    ends = deg.cumsum()
+    total = int(ends[-1]) if ends.size else 0
     if total == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    owner = np.repeat(np.arange(tellers.size), deg)
-    offset = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
-    contact = net.indices[np.repeat(start, deg) + offset]
+    # Called daily with a handful of tellers: few numpy calls, no Python-level wrappers.
+    owner = np.arange(tellers.size).repeat(deg)
+    offset = np.arange(total) - (ends - deg)[owner]  # place among the teller's contacts
+    contact = net.indices[start[owner] + offset]
     # Random order within each teller's contacts; keep the first `counts`.
     order = np.lexsort((rng.random(total), owner))
     rank = np.empty(total, np.int64)
