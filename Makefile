@@ -35,7 +35,7 @@ lite: setup
 	$(BIN)/python lite/build.py build/lite
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadscope $(NBVAL)
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests sim exercises $(NBVAL)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -234,14 +234,6 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
 
 
-def _figure_lang(lang: str) -> str:
-    """``lang`` for figures, or English when no Chinese font is installed."""
-    _check_lang(lang)
-    if lang == "zh" and plots.labels("zh") is plots.LABELS["en"]:
-        return "en"
-    return lang
-
-
 def _fallback(fig: Figure, lang: str, *texts: str) -> None:
     """In an English figure, let every text fall back on a Chinese font when any of ``texts``
     (labels the caller passed in) has Chinese characters. Set on the texts themselves, since
@@ -411,7 +403,8 @@ def paths_figure(
 ) -> Figure:
     """How every way through ``scenario`` scores, stacked by ending, with the pass mark and
     the ``marks`` (label → path) drawn on it."""
-    lang = _figure_lang(lang)
+    _check_lang(lang)
+    lang = plots.figure_lang(lang)
     t = TEXT[lang]
     table = all_paths(scenario)
     bins = np.arange(0, 105, 5)
@@ -565,7 +558,8 @@ def handling_figure(
     """Customers at year end and customers lost after a problem in each world of
     :func:`handling_worlds` (a :func:`sim.recovery.compare_years` table), 90% range as
     whiskers."""
-    lang = _figure_lang(lang)
+    _check_lang(lang)
+    lang = plots.figure_lang(lang)
     t = TEXT[lang]
     colours = ["#969696", "#4393c3", "#1a9850"]
     labels = [_wrap_label(str(w), lang) for w in comparison.index]
@@ -671,7 +665,8 @@ def promise_rules(
 def returns_figure(*, lang: str = "en") -> Figure:
     """The capstone's diminishing returns: the share of a lever's maximum effect bought by
     each share of the budget, 1 − e^(−k·s) with k = ``LEVERS["saturation"]``."""
-    lang = _figure_lang(lang)
+    _check_lang(lang)
+    lang = plots.figure_lang(lang)
     t = TEXT[lang]
     k = game.LEVERS["saturation"]
 
@@ -704,7 +699,8 @@ def returns_figure(*, lang: str = "en") -> Figure:
 def plans_figure(outcomes: Sequence[game.Outcome], *, lang: str = "en") -> Figure:
     """Business value of each team's year, split into profit after the spend and the lifetime
     value of the customers it ends with (¥ million)."""
-    lang = _figure_lang(lang)
+    _check_lang(lang)
+    lang = plots.figure_lang(lang)
     t = TEXT[lang]
     if not outcomes:
         raise ValueError("plans_figure needs at least one outcome, got none")

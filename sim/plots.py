@@ -151,6 +151,12 @@ def labels(lang: str = "en") -> dict[str, str]:
     return LABELS[lang]
 
 
+def figure_lang(lang: str) -> str:
+    """The language a figure can be drawn in: ``lang`` ('en' or 'zh'), or 'en' when no Chinese
+    font is installed (with the one warning :func:`cjk_font` gives)."""
+    return "zh" if labels(lang) is LABELS["zh"] else "en"
+
+
 def font_rc(lang: str = "en") -> dict:
     """Font settings for ``plt.rc_context`` so a figure carries its own font.
 

@@ -160,15 +160,6 @@ TEXT = {
 }
 
 
-def _lang(lang: str) -> str:
-    """``lang`` for figures, or English when no Chinese font is installed."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
-    if lang == "zh" and plots.labels("zh") is plots.LABELS["en"]:
-        return "en"
-    return lang
-
-
 def _weight(lang: str) -> str:
     # The CJK fonts have no bold face; asking for one makes matplotlib warn on stderr, and
     # once a Chinese figure has been drawn the CJK font comes first for English ones too.
@@ -374,7 +365,7 @@ def speed_findings(sweep: pd.DataFrame) -> dict[str, float]:
 def speed_figure(sweep: pd.DataFrame, *, lang: str = "en") -> Figure:
     """Customers lost after a problem, and customers at year end, against speed: one line per
     resolution rate, with the 90% range of the runs shaded."""
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     found = speed_findings(sweep)
     rates = sorted(sweep["resolution_rate"].unique())
@@ -581,7 +572,7 @@ def paradox_figure(params: Params, *, lang: str = "en") -> Figure:
     """Lifetime value after a problem against the size of the recovery paradox, for a
     complainer resolved quickly and for everyone with a problem (today's handling, and every
     complaint resolved quickly); TARP's 8% and the meta-analysis's "no effect" marked."""
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     grid = np.linspace(0.0, 1.0, 201)
     with plt.rc_context(_RC):
@@ -615,3 +606,9 @@ def paradox_figure(params: Params, *, lang: str = "en") -> Figure:
         )
         ax.set_title(title, fontweight=_weight(lang))
     return fig
+
+
+def _known(lang: str) -> str:
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    return lang

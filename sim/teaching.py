@@ -267,15 +267,6 @@ BRANDS = {
 }
 
 
-def _lang(lang: str) -> str:
-    """The language figures can use: ``lang``, or English when no Chinese font is installed."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
-    if lang == "zh" and plots.labels("zh") is plots.LABELS["en"]:
-        return "en"
-    return lang
-
-
 def _title_weight(lang: str) -> str:
     # The CJK fonts here have no bold face; asking for one makes matplotlib warn on stderr.
     return "normal" if lang == "zh" else "bold"
@@ -392,7 +383,7 @@ def outcome_zones_figure(visits: pd.DataFrame, params: Params, *, lang: str = "e
     A dashed line marks the expectation and a grey band the zone of tolerance, from *adequate*
     to *desired* service; the legend and the title give the share of each outcome.
     """
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     shares = outcome_shares(visits["outcome"])
     e = float(visits["expectation"].mean())
@@ -455,7 +446,7 @@ def loss_aversion_figure(
     marks one point short and one point over, and shades the zone of tolerance of the
     simulator's default (±0.5 on the value scale).
     """
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     d = np.linspace(-3, 3, 601)
     v = analytic.value(d, loss_aversion, curvature)
@@ -592,7 +583,7 @@ def over_promising_figure(
 
     ``today`` marks the business's current promise on both panels.
     """
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     promises = table.index.to_numpy(dtype=float)
     labels = [f"{p:.1f}" + (f"\n({t['today']})" if today == p else "") for p in promises]
@@ -896,7 +887,7 @@ def retention_gain_figure(
     growth the curves start at the constant-margin gains (about 22–41% at i = 10%); the title
     gives the growth at which the middle curve reaches 85%.
     """
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     colours = ["#4393c3", "#2166ac", "#053061", "#67001f"]
     with plt.rc_context(_RC):
@@ -1029,7 +1020,7 @@ def why_customers_leave_figure(
     Given a simulator ``result``, a second panel shows why its customers actually left in the
     run, by the simulator's causes, for comparison.
     """
-    lang = _lang(lang)
+    lang = plots.figure_lang(_known(lang))
     t = TEXT[lang]
     keys = list(WHY_LEAVE)
     values = [WHY_LEAVE[k] for k in keys]
@@ -1169,3 +1160,9 @@ __all__ = [
     "visit_outcomes",
     "why_customers_leave_figure",
 ]
+
+
+def _known(lang: str) -> str:
+    if lang not in TEXT:
+        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    return lang
