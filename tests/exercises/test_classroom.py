@@ -10,11 +10,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import time
-import uuid
 
 import numpy as np
-import pytest
-import sqlalchemy as sa
 
 from exercises import report
 from exercises.engine import Session
@@ -29,21 +26,6 @@ SCENARIOS_EACH = 3
 def test_postgresql_is_there_in_ci():
     if os.environ.get("CI") == "true":
         assert PG_URL, "CI must set CSAT_TEST_PG_URL (see .ci/postgres.sh)"
-
-
-@pytest.fixture
-def pg_url():
-    if not PG_URL:
-        pytest.skip("set CSAT_TEST_PG_URL to a PostgreSQL database to run the classroom test")
-    schema = f"csat_room_{uuid.uuid4().hex[:12]}"  # generated, so safe to splice into DDL
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    scoped = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield scoped.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def trainee(url: str, index: int, start, done) -> None:
@@ -62,7 +44,8 @@ def trainee(url: str, index: int, start, done) -> None:
     done.put(made)
 
 
-def test_thirty_trainees_at_once_lose_nothing_and_reports_stay_consistent(pg_url):
+def test_thirty_trainees_at_once_lose_nothing_and_reports_stay_consistent(pg_schema_url):
+    pg_url = pg_schema_url
     Store(pg_url).close()  # create the schema once, before the rush
     ctx = mp.get_context("spawn")
     start, done = ctx.Event(), ctx.Queue()

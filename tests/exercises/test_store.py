@@ -13,7 +13,6 @@ import re
 import signal
 import sqlite3
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,17 +47,8 @@ TRICKY_NAMES = [
 def url(request, tmp_path):
     """A fresh, empty database: an SQLite file, or a private schema on the PostgreSQL server."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'results.sqlite'}"
-        return
-    schema = f"csat_test_{uuid.uuid4().hex[:12]}"  # generated, so safe to splice into DDL
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    scoped = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield scoped.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+        return f"sqlite:///{tmp_path / 'results.sqlite'}"
+    return request.getfixturevalue("pg_schema_url")
 
 
 @pytest.fixture
