@@ -11,7 +11,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := $(sort $(wildcard course/*.ipynb))
 NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg course,)
 
-.PHONY: setup workshop app lite test lint bench notebooks clean
+.PHONY: setup workshop app lite report test lint bench notebooks clean
 
 setup: $(STAMP)
 
@@ -21,18 +21,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# One results file for the day, whichever folder a notebook runs in: the notebooks, the app and
+# `python -m exercises report` run from here all use it. Set CSAT_DB_URL to use another
+# database (PostgreSQL for a classroom server).
+CSAT_DB_URL ?= sqlite:///$(CURDIR)/csat-results.sqlite
+
 workshop: setup
-	$(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
 
 # Trainees' app mode: the exercise hub, the trainer's live view and the capstone, no code shown.
 APP_PORT ?= 8866
 app: setup
-	$(BIN)/voila app --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1 \
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/voila app --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1 \
 	  --MappingKernelManager.cull_idle_timeout=7200
 
 # Zero-install static site (JupyterLite) in build/lite; serve it with any static web server.
 lite: setup
 	$(BIN)/python lite/build.py build/lite
+
+# The trainer's report of the day's results (CSV files and figures) into results/.
+report: setup
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m exercises report --out results
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests sim exercises $(NBVAL)

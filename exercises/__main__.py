@@ -101,11 +101,34 @@ def _list(args) -> int:
     return 0
 
 
+def _existing(url: str | None) -> str:
+    """The results database to read; an SQLite file that does not exist is an error, not a
+    new empty database (which would make a day's results look lost)."""
+    import os
+
+    import sqlalchemy as sa
+
+    from exercises.store import DEFAULT_URL, ENV_VAR
+
+    url = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_file():
+            raise ValueError(
+                f"no results database at {path.resolve()}; give the one the notebooks wrote "
+                f"with --db sqlite:///PATH or {ENV_VAR} (make workshop and make app use "
+                "csat-results.sqlite in the project folder)"
+            )
+    return url
+
+
 def _report(args) -> int:
     from exercises import report
     from exercises.store import Store
 
-    with Store(args.db) as store:
+    with Store(_existing(args.db)) as store:
+        print(f"reading {store.url}")
         written = report.write(store, Path(args.out), policy=args.policy, lang=args.lang)
     for path in written:
         print(path)

@@ -160,7 +160,14 @@ def gradebook(store, *, policy: str = "best") -> pd.DataFrame:
     """
     _check_policy(policy)
     people = store.trainees()
+    every = store.attempts()
+    # Capstone teams are stored as trainees but score business value, not 0–100: they have
+    # their own table (capstone.csv), not a row here.
+    games = every["kind"] == "capstone"
+    teams = set(every.loc[games, "display_name"]) - set(every.loc[~games, "display_name"])
+    people = people[~people["display_name"].isin(teams)]
     frame = store.attempts(finished_only=True)
+    frame = frame[frame["kind"] != "capstone"]
     exercises = sorted(frame["exercise_id"].unique())
     book = pd.DataFrame(
         index=pd.Index(sorted(people["display_name"]), name="display_name"),
@@ -723,12 +730,30 @@ def write(store, out: Path, *, policy: str = "best", lang: str = "en") -> list[P
         if choice_distribution(store, sid)["count"].sum():
             fig = plot_choices(store, sid, lang=lang)
             figures.append(_save(fig, out / f"choices-{sid}.png"))
+    games = capstone_standings(store)
+    if not games.empty:
+        written.append(write_csv(games, out / "capstone.csv"))
     summary = out / "summary.txt"
     summary.write_text(
-        _summary(book, tried, made, sheets, policy, [*written, summary, *figures]),
+        _summary(book, tried, made, sheets, policy, [*written, summary, *figures], store.url),
         encoding="utf-8",
     )
     return [*written, summary, *figures]
+
+
+def capstone_standings(store) -> pd.DataFrame:
+    """Every capstone business played: each team's best year, ranked by business value."""
+    from exercises import capstone
+
+    every = store.attempts()
+    played = sorted(every.loc[every["kind"] == "capstone", "exercise_id"].unique())
+    tables = []
+    for exercise in played:
+        business = exercise.removeprefix("capstone-")
+        board = capstone.standings(store, business).reset_index()
+        board.insert(0, "business", business)
+        tables.append(board)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
 def _summary(
@@ -738,12 +763,16 @@ def _summary(
     sheets: pd.DataFrame,
     policy: str,
     files: Iterable[Path],
+    source: str = "",
 ) -> str:
     now = datetime.now(UTC).strftime(TIME_FORMAT)
+    games = tried[tried["kind"] == "capstone"]
+    tried = tried[tried["kind"] != "capstone"]
     finished = tried[tried["finished_at"].notna()]
     lines = [
         "Customer Satisfaction & Complaint Handling Workshop: results report",
         f"Written {now} UTC. Attempt policy: {policy} (the {policy} finished attempt counts).",
+        *([f"Read from {source}"] if source else []),
         "",
     ]
     if tried.empty and sheets.empty:
@@ -765,6 +794,9 @@ def _summary(
                 f"  {exercise}: {len(g)} trainee(s), median {g['total'].median():.0f}/100, "
                 f"{passed} passed"
             )
+    if not games.empty:
+        teams = games["display_name"].nunique()
+        lines += ["", f"Capstone: {teams} team(s), {len(games)} year(s) run (capstone.csv)."]
     lines += [
         "",
         "Times are UTC. CSV files are UTF-8 with a byte-order mark (Excel shows Chinese names);",

@@ -65,9 +65,19 @@ def test_list_names_every_exercise_in_chinese(capsys):
     assert "火锅店等位" in out and "servqual-quiz" in out
 
 
-def test_report_with_an_unusable_database_is_one_line(tmp_path, capsys):
-    bad = f"sqlite:///{tmp_path / 'missing-folder' / 'x.sqlite'}"
-    assert main(["report", "--db", bad, "--out", str(tmp_path / "out")]) == 2
+def test_report_refuses_a_missing_database_instead_of_making_an_empty_one(tmp_path, capsys):
+    missing = tmp_path / "elsewhere" / "csat-results.sqlite"
+    assert main(["report", "--db", f"sqlite:///{missing}", "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "cannot open the results database" in err
-    assert "Traceback" not in err
+    assert err.startswith(f"error: no results database at {missing}") and "--db" in err
+    assert "Traceback" not in err and not missing.exists() and not (tmp_path / "out").exists()
+
+
+def test_report_names_the_database_it_read(tmp_path, capsys):
+    from exercises.store import Store
+
+    db = tmp_path / "room.sqlite"
+    Store(f"sqlite:///{db}").close()
+    assert main(["report", "--db", f"sqlite:///{db}", "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.startswith(f"reading sqlite:///{db}")
+    assert f"Read from sqlite:///{db}" in (tmp_path / "out" / "summary.txt").read_text()

@@ -286,3 +286,25 @@ def test_command_line_report(filled, url, tmp_path, capsys):
     assert (out / "gradebook.csv").exists() and str(out / "gradebook.csv") in printed
     book = pd.read_csv(out / "gradebook.csv", encoding="utf-8-sig", index_col="display_name")
     assert book.loc[WANG, HOTPOT] == pytest.approx(score_path(load(HOTPOT), last(HOTPOT)).total)
+
+
+def test_capstone_teams_are_not_trainees_in_the_gradebook(tmp_path):
+    from exercises import capstone
+    from sim.capstone import Plan, play
+
+    store = Store(f"sqlite:///{tmp_path / 'room.sqlite'}")
+    s = load("hotpot-queue")
+    session = Session(s, seed=1, store=store, trainee_id=store.trainee("Wang Fang"))
+    for _, choice in s.best_path():
+        session.choose(choice)
+    outcome = play(Plan(team="Team Red", training=0.4), runs=1, population=2_000)
+    capstone.save(store, outcome)
+    book = report.gradebook(store)
+    assert list(book.index) == ["Wang Fang"] and "capstone-hotel" not in book.columns
+    written = report.write(store, tmp_path / "out")
+    games = pd.read_csv(tmp_path / "out" / "capstone.csv", encoding="utf-8-sig")
+    assert list(games["team"]) == ["Team Red"] and games.loc[0, "business"] == "hotel"
+    summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
+    assert "Trainees: 1 " in summary and "Capstone: 1 team(s), 1 year(s) run" in summary
+    assert "/100" not in summary.split("Capstone:")[1]
+    assert tmp_path / "out" / "capstone.csv" in written
