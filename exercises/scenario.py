@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
@@ -43,11 +44,26 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A line break inside a folded YAML string becomes a space; between two Chinese characters (or
+# Chinese punctuation) that space is a typo on screen, so it is dropped.
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’…—]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})[ \t\n]+(?={_CJK})")
+
+
 class Text(_Model):
-    """A text a trainee sees, in English and Simplified Chinese."""
+    """A text a trainee sees, in English and Simplified Chinese.
+
+    >>> Text(en="x", zh="让客户 感到你重视。 然后").zh
+    '让客户感到你重视。然后'
+    """
 
     en: NonEmpty
     zh: NonEmpty
+
+    @pydantic.field_validator("zh")
+    @classmethod
+    def _join_chinese_lines(cls, value: str) -> str:
+        return _CJK_GAP.sub("", value)
 
     def __call__(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import yaml
 
 from exercises import scenario
 from exercises.engine import score_path
-from exercises.scenario import LIBRARY_RULES, ScenarioError, check, load
+from exercises.scenario import LIBRARY_RULES, ScenarioError, Text, check, load
 
 LIBRARY = scenario.library()
 REQUIRED = {
@@ -261,3 +262,23 @@ def test_every_single_field_error_is_located(tmp_path):
         problems = check(_write(tmp_path, data))[1]
         where = f"broken.yaml: nodes.two.choices[{index}].{field}"
         assert any(p.startswith(where) for p in problems), (field, problems)
+
+
+def test_no_stray_spaces_inside_chinese_sentences():
+    """Folded YAML turns a line break into a space; between Chinese characters it must go."""
+    from exercises import quiz
+
+    gap = re.compile(r"[\u4e00-\u9fff，。、；：？！“”] +[\u4e00-\u9fff，。、；：？！“”]")
+    texts = []
+    for sid in LIBRARY:
+        s = load(sid)
+        texts += [s.context.zh, s.persona.description.zh]
+        texts += [n.customer.zh for n in s.nodes.values()]
+        texts += [c.feedback.zh for n in s.nodes.values() for c in n.choices]
+        texts += [e.debrief.zh for e in s.endings.values()]
+    for qid in quiz.library():
+        for q in quiz.load(qid).questions:
+            texts += [q.prompt.zh, q.explanation.zh, *(o.text.zh for o in q.options)]
+    bad = [gap.search(t).group(0) for t in texts if gap.search(t)]
+    assert not bad, bad[:5]
+    assert Text(en="x", zh="让客户 感到\n你重视").zh == "让客户感到你重视"
