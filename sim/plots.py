@@ -114,12 +114,8 @@ LABELS = {
 
 
 @cache
-def cjk_font() -> str | None:
-    """Register a Chinese font with matplotlib and return its family name, or None.
-
-    Looks at ``CSAT_CJK_FONT`` (a font file) first, then the usual Debian font files. Warns
-    once when none is found.
-    """
+def _installed_cjk() -> str | None:
+    """Register the first Chinese font found and return its family name (no warning)."""
     candidates = [os.environ.get("CSAT_CJK_FONT", ""), *_FONT_FILES]
     for path in filter(None, candidates):
         if Path(path).is_file():
@@ -129,6 +125,19 @@ def cjk_font() -> str | None:
                 if name in names:
                     return name
             return font_manager.FontProperties(fname=path).get_name()
+    return None
+
+
+@cache
+def cjk_font() -> str | None:
+    """Register a Chinese font with matplotlib and return its family name, or None.
+
+    Looks at ``CSAT_CJK_FONT`` (a font file) first, then the usual Debian font files. Warns
+    once when none is found.
+    """
+    family = _installed_cjk()
+    if family is not None:
+        return family
     warnings.warn(
         "No Chinese (CJK) font found: figures use English labels. Install Debian's "
         "fonts-noto-cjk or fonts-wqy-microhei, or set CSAT_CJK_FONT to a font file.",
@@ -157,7 +166,14 @@ def figure_lang(lang: str) -> str:
     return "zh" if labels(lang) is LABELS["zh"] else "en"
 
 
-def font_rc(lang: str = "en") -> dict:
+def has_cjk(text: str | None) -> bool:
+    """Whether ``text`` holds Chinese characters (which need the CJK font)."""
+    return bool(text) and any(
+        "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text
+    )
+
+
+def font_rc(lang: str = "en", *, text: str | None = None) -> dict:
     """Font settings for ``plt.rc_context`` so a figure carries its own font.
 
     A Chinese figure puts the CJK family first; an English one puts DejaVu Sans first, so a
@@ -169,7 +185,10 @@ def font_rc(lang: str = "en") -> dict:
     # font is still right when the figure is drawn later, outside the rc_context.
     if family:
         return {"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False}
-    return {"font.family": ["DejaVu Sans"]}
+    # An English figure that must show a Chinese name (a team, a trainee: ``text``) falls back
+    # to the Chinese font for those glyphs. Only then: the fallback has no bold face.
+    fallback = _installed_cjk() if has_cjk(text) else None
+    return {"font.family": ["DejaVu Sans", *([fallback] if fallback else [])]}
 
 
 def _weekly(values: np.ndarray) -> np.ndarray:
@@ -193,7 +212,7 @@ def dashboard(result: Result, *, lang: str = "en", title: str | None = None) -> 
     t = labels(lang)
     d = result.daily
     s = result.summary()
-    rc = {**font_rc(lang if t is LABELS.get("zh") else "en"), "font.size": 13}
+    rc = {**font_rc(lang if t is LABELS.get("zh") else "en", text=title), "font.size": 13}
     with plt.rc_context({**rc, "axes.titlesize": 15, "axes.labelsize": 13}):
         fig, axes = plt.subplots(2, 3, figsize=(18, 9.5), layout="constrained")
         day = d["day"].to_numpy()
@@ -271,5 +290,6 @@ def dashboard(result: Result, *, lang: str = "en", title: str | None = None) -> 
             silent_share=int(s["defections_silent"]) / lost,
         )
         # CJK fonts here have no bold face; asking for one makes matplotlib warn on stderr.
-        fig.suptitle(heading, fontsize=17, fontweight="normal" if lang == "zh" else "bold")
+        plain = lang == "zh" or has_cjk(heading)
+        fig.suptitle(heading, fontsize=17, fontweight="normal" if plain else "bold")
     return fig
