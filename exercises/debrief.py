@@ -10,7 +10,7 @@
   store, or the demo when there are none), :func:`mix_table`, :func:`handling_worlds` and
   :func:`handling_figure`, built on :func:`exercises.bridge.handling_params`;
 - the capstone: :func:`capstone_rules` (from :data:`sim.capstone.LEVERS`, by applying one-lever
-  plans), :func:`returns_figure`, :func:`plans_figure`.
+  plans), :func:`returns_figure`, :func:`plans_figure`, :func:`leaderboard_table`.
 
 >>> from exercises.scenario import load
 >>> s = load("car-not-ready")
@@ -103,6 +103,8 @@ TEXT = {
         "source_trainee": "your role-plays",
         "source_class": "your class's role-plays",
         "source_demo": "the demo class's role-plays",
+        "source_fallback": "the demo class's role-plays",
+        "fallback_note": "No class results yet — demo class shown",
         "default": "Research default (60% resolved)",
         "handled": "Handled as in {source}",
         "best": "Best path every time",
@@ -140,6 +142,14 @@ TEXT = {
         "customer_value": "Lifetime value of customers kept",
         "money_axis": "¥ million",
         "plans_title": "“{winner}” wins on business value: ¥{v1:,.1f}m against ¥{v2:,.1f}m",
+        "rank": "Rank",
+        "team": "Team",
+        "value_col": "Business value",
+        "profit_col": "Profit after the spend",
+        "customer_value_col": "Lifetime value of customers kept",
+        "customers_col": "Customers at year end",
+        "dissatisfied_col": "Visits that disappoint",
+        "spent_col": "Spent of the budget",
     },
     "zh": {
         "dimension": "评分维度",
@@ -181,6 +191,8 @@ TEXT = {
         "source_trainee": "你的角色扮演",
         "source_class": "全班的角色扮演",
         "source_demo": "示范班的角色扮演",
+        "source_fallback": "示范班的角色扮演",
+        "fallback_note": "还没有全班的结果——显示的是示范班",
         "default": "研究默认值（解决60%）",
         "handled": "照{source}那样处理",
         "best": "每次都走最佳路径",
@@ -217,6 +229,14 @@ TEXT = {
         "customer_value": "留下客户的终身价值",
         "money_axis": "百万元",
         "plans_title": "“{winner}”按企业价值胜出：{v1:,.1f}百万元对{v2:,.1f}百万元",
+        "rank": "名次",
+        "team": "团队",
+        "value_col": "企业价值",
+        "profit_col": "扣除投入后的利润",
+        "customer_value_col": "留下客户的终身价值",
+        "customers_col": "年末客户数",
+        "dissatisfied_col": "不满意的到访占比",
+        "spent_col": "已花的预算",
     },
 }
 
@@ -493,12 +513,12 @@ def endings_for(
 ) -> tuple[list[Ending], str]:
     """The endings to run a year with, and whose they are: the trainee's own (``"trainee"``),
     everyone's in the store (``"class"``), or the demo class's when there are none
-    (``"demo"``)."""
+    (``"fallback"``, which :func:`handling_figure` says in its title)."""
     if store is not None:
         found = store_endings(store, scenario, trainee)
         if found:
             return found, "trainee" if trainee and trainee.strip() else "class"
-    return demo_endings(scenario, n_demo), "demo"
+    return demo_endings(scenario, n_demo), "fallback"
 
 
 def mix_table(endings: Sequence[Ending], *, lang: str = "en") -> pd.DataFrame:
@@ -557,7 +577,8 @@ def handling_figure(
 ) -> Figure:  # fmt: skip
     """Customers at year end and customers lost after a problem in each world of
     :func:`handling_worlds` (a :func:`sim.recovery.compare_years` table), 90% range as
-    whiskers."""
+    whiskers. With ``source="fallback"`` the title first says that the demo class is shown
+    because the store has no results yet."""
     _check_lang(lang)
     lang = plots.figure_lang(lang)
     t = TEXT[lang]
@@ -583,8 +604,10 @@ def handling_figure(
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
             ax.grid(axis="y", alpha=0.3)
         kept = comparison["customers_end"].to_numpy()
+        note = t["fallback_note"] + "\n" if source == "fallback" else ""
         fig.suptitle(
-            t["handling_title"].format(
+            note
+            + t["handling_title"].format(
                 source=t[f"source_{source}"],
                 customers=kept[1],
                 diff=abs(kept[1] - kept[0]),
@@ -730,3 +753,34 @@ def plans_figure(outcomes: Sequence[game.Outcome], *, lang: str = "en") -> Figur
         ax.set_title(title, fontweight=_weight(lang, title))
     _fallback(fig, lang, *names)
     return fig
+
+
+def leaderboard_table(
+    outcomes: Sequence[game.Outcome] | pd.DataFrame, *, lang: str = "en"
+) -> pd.DataFrame:
+    """The capstone's leaderboard as a trainer projects it: teams ranked by business value, money
+    in ¥ with thousands separators, the share of disappointing visits in %, and headers in
+    ``lang``. Takes outcomes or the table :func:`sim.capstone.leaderboard` returns."""
+    _check_lang(lang)
+    t = TEXT[lang]
+    board = game.leaderboard(outcomes if isinstance(outcomes, pd.DataFrame) else list(outcomes))
+    if board.empty:
+        return pd.DataFrame()
+
+    def money(v: float) -> str:
+        return f"¥{float(v):,.0f}"
+
+    table = pd.DataFrame(
+        {
+            t["team"]: board["team"].astype(str),
+            t["value_col"]: board["value"].map(money),
+            t["profit_col"]: board["profit_after_spend"].map(money),
+            t["customer_value_col"]: board["customer_value"].map(money),
+            t["customers_col"]: board["customers_end"].map(lambda v: f"{float(v):,.0f}"),
+            t["dissatisfied_col"]: board["dissatisfied_share"].map(lambda v: f"{float(v):.1%}"),
+            t["spent_col"]: board["spent"].map(money),
+        },
+        index=board.index,
+    )
+    table.index.name = t["rank"]
+    return table

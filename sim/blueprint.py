@@ -58,10 +58,13 @@ _TEXT = {
         "fails": "Fail points",
         "title": "{title}: {k} fail points, {hidden} of them behind the line of visibility "
         "where the guest sees only the result",
+        "title_all": "{title}: {k} fail points, all {k} behind the line of visibility "
+        "where the guest sees only the result",
     },
     "zh": {
         "fails": "失误点",
         "title": "{title}：{k}个失误点，其中{hidden}个在可视分界线之后，客人只看得到结果",
+        "title_all": "{title}：{k}个失误点全部在可视分界线之后，客人只看得到结果",
     },
 }
 
@@ -454,6 +457,7 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
             )
         if title is None:
             hidden = sum(lane in ("back", "support") for _i, lane, _x in fails)
-            title = t["title"].format(title=blueprint.title[lang], k=len(fails), hidden=hidden)
+            key = "title_all" if fails and hidden == len(fails) else "title"
+            title = t[key].format(title=blueprint.title[lang], k=len(fails), hidden=hidden)
         ax.set_title(title, fontsize=16)
     return fig

@@ -130,7 +130,7 @@ def test_demo_class_is_deterministic_and_spread_over_the_scores():
 
 def test_endings_come_from_the_store_when_there_are_any(store):
     demo, source = debrief.endings_for(store, CAR)
-    assert source == "demo" and demo == debrief.demo_endings(CAR)
+    assert source == "fallback" and demo == debrief.demo_endings(CAR)
     play(store, "王芳", [c for _n, c in CAR.best_path()])
     play(store, "Li Lei", EAGER)
     Session(CAR, seed=2, store=store, trainee_id=store.trainee("Li Lei")).choose("check-first")
@@ -142,7 +142,7 @@ def test_endings_come_from_the_store_when_there_are_any(store):
     mine, source = debrief.endings_for(store, CAR, "  li   LEI ")
     assert source == "trainee" and [e.title.en for e in mine] == ["Keeps the car, loses the warmth"]
     _nobody, source = debrief.endings_for(store, CAR, "Nobody")
-    assert source == "demo"
+    assert source == "fallback"
 
 
 def test_mix_table_reads_endings_as_a_policy():
@@ -172,6 +172,11 @@ def test_handling_worlds_and_all_leaves_loses_more_customers_than_the_preset():
     title = fig._suptitle.get_text()
     assert f"{kept[1]:,.0f}" in title and f"{kept[0] - kept[1]:,.0f} fewer" in title
     assert CJK.search(debrief.handling_figure(t, lang="zh")._suptitle.get_text())
+    assert "No class results" not in title
+    fallback = debrief.handling_figure(t, source="fallback", name="Car dealership")
+    assert fallback._suptitle.get_text().startswith("No class results yet — demo class shown\n")
+    zh = debrief.handling_figure(t, source="fallback", lang="zh")._suptitle.get_text()
+    assert zh.startswith("还没有全班的结果")
 
 
 # -- the capstone ------------------------------------------------------------------------------
@@ -220,3 +225,26 @@ def test_returns_and_plans_figures_state_their_finding():
     with pytest.raises(ValueError, match="at least one"):
         debrief.plans_figure([])
     assert np.isfinite(winner.value)
+
+
+def test_leaderboard_table_ranks_teams_and_formats_money_and_shares():
+    rows = [
+        {"team": "Bold", "value": 803_711, "profit_after_spend": 283_943,
+         "customer_value": 519_768, "customers_end": 1884, "dissatisfied_share": 0.521,
+         "spent": 108_600},
+        {"team": "Basics", "value": 2_950_187, "profit_after_spend": 741_025,
+         "customer_value": 2_209_162, "customers_end": 1568, "dissatisfied_share": 0.017,
+         "spent": 108_600},
+    ]  # fmt: skip
+    table = debrief.leaderboard_table(game.leaderboard(rows))
+    assert table.index.name == "Rank" and list(table.index) == [1, 2]
+    assert list(table["Team"]) == ["Basics", "Bold"]
+    assert table.loc[1, "Business value"] == "¥2,950,187"
+    assert table.loc[1, "Customers at year end"] == "1,568"
+    assert table.loc[1, "Visits that disappoint"] == "1.7%"
+    assert table.loc[2, "Spent of the budget"] == "¥108,600"
+    zh = debrief.leaderboard_table(game.leaderboard(rows), lang="zh")
+    assert zh.index.name == "名次" and all(CJK.search(c) for c in zh.columns)
+    assert debrief.leaderboard_table([]).empty
+    with pytest.raises(ValueError):
+        debrief.leaderboard_table(rows, lang="fr")

@@ -61,6 +61,17 @@ def test_every_fail_point_is_marked_and_listed(hotel):
     assert "5 of them behind the line of visibility" in ax.get_title()
 
 
+def test_the_title_says_all_when_every_fail_point_is_hidden():
+    rows = [blueprint.HOTEL_STAY[2], blueprint.HOTEL_STAY[3]]
+    bp = Blueprint.from_rows(rows, title=("An evening", "一个晚上"))
+    lanes = [lane for _i, lane, _text in bp.fail_points()]
+    assert lanes and all(lane in ("back", "support") for lane in lanes)
+    en = blueprint.draw(bp).axes[0].get_title()
+    zh = blueprint.draw(bp, lang="zh").axes[0].get_title()
+    assert f"all {len(lanes)} behind the line of visibility" in en and "of them" not in en
+    assert "全部在可视分界线之后" in zh
+
+
 def test_fail_points_sit_in_their_lane(hotel):
     fig = blueprint.draw(hotel)
     ax = fig.axes[0]
