@@ -58,10 +58,17 @@ def _play(args) -> int:
 
     s = Session(scenario.load(args.scenario), seed=args.seed, lang=args.lang)
     lang = args.lang
+    zh = lang == "zh"
     sc = s.scenario
-    print(f"\n{sc.title(lang)}\n\n{sc.context(lang)}\n")
+    note = (
+        "（练习模式：结果不保存。要计入成绩，请在课程笔记本或练习中心里做。）"
+        if zh
+        else "(Practice mode: nothing is saved. Play in a course notebook or the hub to be scored.)"
+    )
+    print(f"\n{sc.title(lang)}\n{note}\n\n{sc.context(lang)}\n")
     while not s.finished:
-        print(f"[{sc.persona.name(lang)} · mood {s.mood}/100] {s.line(lang)}\n")
+        mood = "情绪" if zh else "mood"
+        print(f"[{sc.persona.name(lang)} · {mood} {s.mood}/100] {s.line(lang)}\n")
         options = s.choices
         for i, c in enumerate(options, 1):
             print(f"  {i}. {c.text(lang)}")
@@ -76,19 +83,33 @@ def _play(args) -> int:
             if raw.isdigit() and 1 <= int(raw) <= len(options):
                 pick = options[int(raw) - 1]
             else:
-                print(f"  type a number from 1 to {len(options)}")
+                print(f"  请输入 1 到 {len(options)} 之间的数字" if zh else
+                      f"  type a number from 1 to {len(options)}")  # fmt: skip
         step = s.choose(pick.id)
         print(f"\n  ({step.choice.feedback(lang)})\n")
     end = s.ending_info
     score = s.score()
     print(f"== {end.title(lang)} ==\n{end.debrief(lang)}\n")
-    print(f"Score {score.total:.0f}/100 ({'passed' if score.passed else 'not passed'})")
+    if zh:
+        print(f"得分 {score.total:.0f}/100（{'通过' if score.passed else '未通过'}）")
+    else:
+        print(f"Score {score.total:.0f}/100 ({'passed' if score.passed else 'not passed'})")
     from exercises import rubric
 
+    names = {k: rubric.name(k, lang) for k in score.dimensions}
+    # Chinese characters take two columns in a terminal: pad by display width.
+    width = max(_display_width(n) for n in names.values())
     for key, value in score.dimensions.items():
         if value is not None:
-            print(f"  {rubric.name(key, lang):<28} {value:5.0f}")
+            name = names[key]
+            print(f"  {name}{' ' * (width - _display_width(name))}  {value:5.0f}")
     return 0
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _list(args) -> int:

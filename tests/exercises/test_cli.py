@@ -81,3 +81,11 @@ def test_report_names_the_database_it_read(tmp_path, capsys):
     assert main(["report", "--db", f"sqlite:///{db}", "--out", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out.startswith(f"reading sqlite:///{db}")
     assert f"Read from sqlite:///{db}" in (tmp_path / "out" / "summary.txt").read_text()
+
+
+def test_terminal_play_says_it_saves_nothing_and_speaks_chinese(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n" * 12))
+    assert main(["play", "hotpot-queue", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "练习模式：结果不保存" in out and "情绪" in out and "得分" in out
+    assert "Score" not in out and "mood" not in out
