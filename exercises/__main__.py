@@ -113,12 +113,13 @@ def _display_width(text: str) -> int:
 
 
 def _list(args) -> int:
+    width = max(len(n) for n in [*scenario.library(), *quiz.library()]) + 2
     for sid in scenario.library():
         s = scenario.load(sid)
-        print(f"{sid:<26} scenario  {s.business:<13} {s.title(args.lang)}")
+        print(f"{sid:<{width}}scenario  {s.business:<13} {s.title(args.lang)}")
     for qid in quiz.library():
         q = quiz.load(qid)
-        print(f"{qid:<26} quiz      {'':<13} {q.title(args.lang)}")
+        print(f"{qid:<{width}}quiz      {'':<13} {q.title(args.lang)}")
     return 0
 
 
