@@ -73,8 +73,9 @@ TEXT = {
         "resolved_line": "{rr:.0%} of complaints resolved",
         "band": "shaded: the spread of {n} runs",
         "speed_title": "{name}, one year: resolving {hi:.0%} of complaints instead of {lo:.0%} "
-        "keeps {r:,.0f} more customers;\nresolving them all quickly instead of slowly keeps "
-        "{s:,.0f} more ({worst:,.0f} → {best:,.0f} lost after a problem)",
+        "means {r:,.0f} fewer customers lost after a problem;\nresolving them all quickly "
+        "instead of slowly, {s:,.0f} fewer ({worst:,.0f} lost at the worst policy, {best:,.0f} "
+        "at the best)",
         "loyalty_axis": "Paradox: later churn cut after a quick fix",
         "value_axis": "Lifetime value after a problem\n(% of a customer with no problem)",
         "quick": "Complained and was resolved quickly",
@@ -124,8 +125,9 @@ TEXT = {
         "kept_axis": "年末客户数",
         "resolved_line": "投诉解决率 {rr:.0%}",
         "band": "阴影：{n}次运行的波动范围",
-        "speed_title": "{name}，一年：投诉解决率从{lo:.0%}提到{hi:.0%}，多留住{r:,.0f}位客户；\n"
-        "已解决的投诉从全慢变成全快，再多留{s:,.0f}位（出问题后流失从{worst:,.0f}降到{best:,.0f}位）",
+        "speed_title": "{name}，一年：投诉解决率从{lo:.0%}提到{hi:.0%}，"
+        "出问题后流失的客户少{r:,.0f}位；\n"
+        "已解决的投诉从全慢变成全快，再少{s:,.0f}位（最差的策略流失{worst:,.0f}位，最好的{best:,.0f}位）",
         "loyalty_axis": "悖论：快速解决后，日后流失减少的比例",
         "value_axis": "出问题后的终身价值\n（相对没出问题的客户，%）",
         "quick": "投诉并很快解决的客户",

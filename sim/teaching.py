@@ -120,7 +120,7 @@ TEXT = {
         "start_r": "retention {r:.0%} → {r2:.0%}",
         "gain_title": "At constant margin, 5 more points of retention add "
         "{lo:.0%}–{hi:.0%} to CLV;\n"
-        "reaching 85% needs margins that grow ≈{g:.0%} a year (from {r:.0%} retention)",
+        "a +85% gain in CLV needs margins that grow ≈{g:.0%} a year (from {r:.0%} retention)",
         "slider_r": "Retention today",
         "slider_g": "Margin growth per year",
         "slider_out": "Retention {r:.0%} → {r2:.0%}, margin growing {g:.0%} a year: CLV "
@@ -179,7 +179,7 @@ TEXT = {
         "reichheld": "Reichheld & Sasser：25%–85%",
         "start_r": "留存率 {r:.0%} → {r2:.0%}",
         "gain_title": "毛利不变时，留存率提高5个百分点只让CLV提高{lo:.0%}–{hi:.0%}；\n"
-        "要达到85%，毛利每年需增长约{g:.0%}（留存率起点{r:.0%}）",
+        "要让CLV增加85%，毛利每年需增长约{g:.0%}（留存率起点{r:.0%}）",
         "slider_r": "当前留存率",
         "slider_g": "毛利年增长",
         "slider_out": "留存率 {r:.0%} → {r2:.0%}，毛利每年增长{g:.0%}：每100元首年毛利的CLV "
