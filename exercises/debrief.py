@@ -356,17 +356,21 @@ def compare_paths(
 
 
 def path_replies(
-    scenario: Scenario, path: Sequence[tuple[str, str]], *, lang: str = "en", width: int = 90
+    scenario: Scenario,
+    path: Sequence[tuple[str, str]],
+    *,
+    lang: str = "en",
+    width: int | None = None,
 ) -> pd.DataFrame:
-    """What each reply on ``path`` said (shortened to ``width`` characters), the rubric
-    points it earned and how it moved the customer's mood."""
+    """What each reply on ``path`` said (in full, or shortened to ``width`` characters), the
+    rubric points it earned and how it moved the customer's mood."""
     _check_lang(lang)
     t = TEXT[lang]
     rows = []
     for i, (node, choice_id) in enumerate(path, start=1):
         c = scenario.choice(node, choice_id)
         text = c.text(lang)
-        short = text if len(text) <= width else text[: width - 1].rstrip() + "…"
+        short = text if width is None or len(text) <= width else text[: width - 1].rstrip() + "…"
         points = ", ".join(f"{rubric.name(k, lang)} {v:+d}" for k, v in c.points.items() if v)
         rows.append({t["step"]: i, t["reply"]: short, t["points"]: points, t["mood"]: c.mood})
     return pd.DataFrame(rows).set_index(t["step"])

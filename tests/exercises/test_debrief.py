@@ -92,6 +92,8 @@ def test_compare_paths_scores_with_the_engine():
     replies = debrief.path_replies(CAR, wrong, width=40)
     assert len(replies) == len(EAGER) and replies["Reply"].str.len().max() <= 40
     assert list(replies["Mood change"]) == [CAR.choice(n, c).mood for n, c in wrong]
+    full = debrief.path_replies(CAR, wrong)
+    assert list(full["Reply"]) == [CAR.choice(n, c).text("en") for n, c in wrong]
 
 
 def test_all_paths_spans_the_whole_score_range_and_the_figure_says_so():
