@@ -114,13 +114,18 @@ def _display_width(text: str) -> int:
 
 def _list(args) -> int:
     width = max(len(n) for n in [*scenario.library(), *quiz.library()]) + 2
-    for sid in scenario.library():
-        s = scenario.load(sid)
-        print(f"{sid:<{width}}scenario  {s.business:<13} {s.title(args.lang)}")
-    for qid in quiz.library():
-        q = quiz.load(qid)
-        print(f"{qid:<{width}}quiz      {'':<13} {q.title(args.lang)}")
-    return 0
+    broken = 0
+    for kind, module in (("scenario", scenario), ("quiz", quiz)):
+        for ref in module.library():
+            try:
+                item = module.load(ref)
+            except ValueError:
+                broken += 1
+                print(f"{ref:<{width}}{kind:<10}{'':<13} (has problems: run validate)")
+                continue
+            where = getattr(item, "business", "")
+            print(f"{ref:<{width}}{kind:<10}{where:<13} {item.title(args.lang)}")
+    return 1 if broken else 0
 
 
 def _existing(url: str | None) -> str:

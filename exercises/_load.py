@@ -17,6 +17,25 @@ MAX_BYTES = 1_000_000
 """Largest exercise file accepted (1 MB): a real scenario is about 30 kB."""
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last
+    silently, so a typo'd second ``next:`` would go unnoticed)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"{key!r} twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 class ExerciseFileError(ValueError):
     """One or more problems in an exercise file; ``problems`` lists them, one line each."""
 
@@ -50,11 +69,13 @@ def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
     if not text.strip():
         return None, [f"{name}: expected a {what} (a YAML mapping), got an empty file"]
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        if isinstance(err, yaml.constructor.ConstructorError) and " twice (lines " in problem:
+            return None, [f"{name}: expected each key once in a mapping, got {problem}"]
         return None, [f"{name}: expected YAML, got a syntax error{where}: {problem}"]
     if not isinstance(data, dict):
         return None, [f"{name}: expected a {what} (a YAML mapping), got {_kind(data)}"]

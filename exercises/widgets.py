@@ -1205,17 +1205,23 @@ class Hub:
         self.picker.description = _t(lang, "exercise")
         self.open_button.description = _t(lang, "open")
         keep = self.picker.value
-        options = [
-            (
-                f"{_t(lang, 'roleplay_label')}: {scenario_mod.load(sid).title(lang)}",
-                f"scenario:{sid}",
-            )
-            for sid in scenario_mod.library()
-        ]
-        options += [
-            (f"{_t(lang, 'quiz_label')}: {quiz_mod.load(qid).title(lang)}", f"quiz:{qid}")
-            for qid in quiz_mod.library()
-        ]
+        # A file with problems is left out (the trainer sees it in `python -m exercises
+        # validate`); one broken file must not take the whole room's hub down.
+        options, self.skipped = [], []
+        for sid in scenario_mod.library():
+            try:
+                title = scenario_mod.load(sid).title(lang)
+            except scenario_mod.ScenarioError:
+                self.skipped.append(sid)
+                continue
+            options.append((f"{_t(lang, 'roleplay_label')}: {title}", f"scenario:{sid}"))
+        for qid in quiz_mod.library():
+            try:
+                title = quiz_mod.load(qid).title(lang)
+            except quiz_mod.QuizError:
+                self.skipped.append(qid)
+                continue
+            options.append((f"{_t(lang, 'quiz_label')}: {title}", f"quiz:{qid}"))
         options.append((_t(lang, "observer_label"), "observer:"))
         self.picker.options = options
         # A new language relabels the same exercises; on first render, offer the first one.

@@ -282,3 +282,12 @@ def test_no_stray_spaces_inside_chinese_sentences():
     bad = [gap.search(t).group(0) for t in texts if gap.search(t)]
     assert not bad, bad[:5]
     assert Text(en="x", zh="让客户 感到\n你重视").zh == "让客户感到你重视"
+
+
+def test_a_key_given_twice_is_named_with_its_lines(tmp_path):
+    text = yaml.safe_dump(_good(), allow_unicode=True, sort_keys=False)
+    text = text.replace("next: two\n", "next: two\n      next: end\n", 1)
+    problems = check(_write(tmp_path, text))[1]
+    assert len(problems) == 1
+    assert problems[0].startswith("broken.yaml: expected each key once in a mapping, got 'next'")
+    assert "twice (lines " in problems[0]

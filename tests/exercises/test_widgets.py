@@ -383,3 +383,19 @@ def test_hub_opens_the_chosen_exercise(store):
     hub.picker.value = "observer:"
     hub.open_button.click()
     assert isinstance(hub.current, ObserverSheet)
+
+
+def test_one_broken_scenario_file_does_not_take_the_hub_down(tmp_path, monkeypatch):
+    import shutil
+
+    from exercises import scenario as scenario_mod
+    from exercises.widgets import Hub
+
+    folder = tmp_path / "scenarios"
+    shutil.copytree(scenario_mod.SCENARIO_DIR, folder)
+    (folder / "broken.yaml").write_text("id: broken\nnodes: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(scenario_mod, "SCENARIO_DIR", folder)
+    hub = Hub(Store(f"sqlite:///{tmp_path / 'r.sqlite'}"))
+    values = [v for _, v in hub.picker.options]
+    assert "scenario:hotpot-queue" in values and "scenario:broken" not in values
+    assert hub.skipped == ["broken"]
