@@ -165,11 +165,25 @@ def standings(store, business: str) -> pd.DataFrame:
     return game.leaderboard(best.to_dict("records"))
 
 
+def all_standings(store) -> pd.DataFrame:
+    """Each team's best year at every business played, ranked by business value overall."""
+    boards = []
+    for business in BUSINESSES:
+        board = standings(store, business)
+        if not board.empty:
+            boards.append(board.assign(business=business))
+    if not boards:
+        return pd.DataFrame(columns=["team", "business", *SCORE_KEYS])
+    return game.leaderboard(pd.concat(boards, ignore_index=True))
+
+
 def _table(board: pd.DataFrame, lang: str) -> str:
     t = TEXT[lang]
     if board.empty:
         return f"<p>{html.escape(t['empty'])}</p>"
-    cols = t["cols"]
+    cols = dict(t["cols"])
+    if "business" in board.columns:
+        cols = {"team": cols["team"], "business": t["business"], **cols}
     head = "".join(
         f"<th style='padding:4px 12px;text-align:{'left' if c == 'team' else 'right'}'>"
         f"{html.escape(cols[c])}</th>"
@@ -182,11 +196,13 @@ def _table(board: pd.DataFrame, lang: str) -> str:
             v = r[c]
             if c == "team":
                 text = html.escape(str(v))
+            elif c == "business":
+                text = html.escape(BUSINESS_NAMES[lang].get(v, str(v)))
             elif c == "dissatisfied_share":
                 text = f"{float(v):.1%}"
             else:
                 text = f"{float(v):,.0f}"
-            align = "left" if c == "team" else "right"
+            align = "left" if c in ("team", "business") else "right"
             cells.append(f"<td style='padding:4px 12px;text-align:{align}'>{text}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
@@ -210,6 +226,7 @@ class Console:
         lang: str = "en",
         runs: int = 3,
         population: int | None = None,
+        on_saved=None,
     ):
         import ipywidgets as w
 
@@ -218,6 +235,7 @@ class Console:
         if lang not in TEXT:
             raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
         self.store, self.lang, self.runs, self.population = store, lang, runs, population
+        self.on_saved = on_saved
         self.outcome: game.Outcome | None = None
         t = TEXT[lang]
         self.team = w.Text(description=t["team"], style={"description_width": "150px"})
@@ -251,7 +269,8 @@ class Console:
         self.message.add_class("csat-message")
         self.result = w.HTML()
         self.result.add_class("csat-result")
-        self.figure = w.Image(format="png", layout=w.Layout(max_width="900px"))
+        # Hidden until there is a picture: an empty Image shows a broken-image icon.
+        self.figure = w.Image(format="png", layout=w.Layout(max_width="900px", display="none"))
         self.run_button = w.Button(description=t["run"], button_style="primary", icon="play")
         self.run_button.add_class("csat-run")
         self.run_button.on_click(self._run)
@@ -287,6 +306,9 @@ class Console:
         )
 
     def _business_changed(self, change) -> None:
+        self.result.value, self.message.value = "", ""
+        self.figure.value, self.figure.layout.display = b"", "none"
+        self.outcome = None
         self._money = game.budget(change["new"], population=self.population)
         self.promise.value = presets.get(change["new"]).expectations.promise
         self._show_budget()
@@ -328,9 +350,12 @@ class Console:
             dis=outcome.dissatisfied_share,
         )
         self.figure.value = _dashboard_png(outcome, self.lang)
+        self.figure.layout.display = None
         if self.store is not None:
             save(self.store, outcome)
             self.message.value = html.escape(t["saved"])
+            if self.on_saved is not None:
+                self.on_saved()
         else:
             self.message.value = ""
 
@@ -339,9 +364,10 @@ class Console:
 
 
 class Leaderboard:
-    """The trainer's leaderboard for one business: a table and a Refresh button."""
+    """The trainer's leaderboard: a table and a Refresh button. ``business=None`` ranks every
+    business played in one table, with a business column."""
 
-    def __init__(self, store, *, business: str = "hotel", lang: str = "en"):
+    def __init__(self, store, *, business: str | None = None, lang: str = "en"):
         import ipywidgets as w
 
         self.store, self.business, self.lang = store, business, lang
@@ -354,9 +380,53 @@ class Leaderboard:
         self.refresh()
 
     def refresh(self) -> pd.DataFrame:
-        board = standings(self.store, self.business)
+        if self.business is None:
+            board = all_standings(self.store)
+        else:
+            board = standings(self.store, self.business)
         self.table.value = _table(board, self.lang)
         return board
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Page:
+    """The capstone page of the app: language buttons, a team's console and the leaderboard.
+
+    Switching language rebuilds the page in that language (pick it before you start); a run
+    refreshes the leaderboard.
+    """
+
+    def __init__(self, store, *, business: str = "hotel", lang: str = "en", **console_options):
+        import ipywidgets as w
+
+        self.store, self.business, self.options = store, business, console_options
+        self.lang = w.ToggleButtons(
+            options=(("English", "en"), ("中文", "zh")), value=lang, style={"button_width": "80px"}
+        )
+        self.lang.add_class("csat-lang")
+        self.body = w.VBox()
+        self.widget = w.VBox([self.lang, self.body])
+        self.widget.add_class("csat-capstone-page")
+        self.lang.observe(lambda _c: self._build(), names="value")
+        self._build()
+
+    def _build(self) -> None:
+        import ipywidgets as w
+
+        lang = self.lang.value
+        self.leaderboard = Leaderboard(self.store, lang=lang)
+        self.console = Console(
+            self.store,
+            business=self.business,
+            lang=lang,
+            on_saved=self.leaderboard.refresh,
+            **self.options,
+        )
+        title = "排行榜" if lang == "zh" else "Leaderboard"
+        heading = w.HTML(f"<h3>{html.escape(title)}</h3>")
+        self.body.children = [self.console.widget, heading, self.leaderboard.widget]
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)

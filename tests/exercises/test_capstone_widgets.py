@@ -67,3 +67,19 @@ def test_bad_business_or_language():
         capstone.Console(business="bank")
     with pytest.raises(ValueError, match="lang must be 'en' or 'zh', got 'de'"):
         capstone.Console(lang="de")
+
+
+def test_page_shows_every_business_refreshes_after_a_run_and_speaks_chinese(store):
+    page = capstone.Page(store, runs=1, population=2_000)
+    c = page.console
+    assert c.figure.layout.display == "none"  # no broken-image icon before the first run
+    c.team.value, c.business.value, c.training.value = "Blue", "car_dealer", 0.5
+    c.run_button.click()
+    assert c.figure.layout.display is None
+    board = page.leaderboard.table.value
+    assert "Blue" in board and "Car dealership" in board  # refreshed without a click
+    c.business.value = "hotel"
+    assert c.result.value == "" and c.figure.layout.display == "none"
+    page.lang.value = "zh"
+    assert page.console.run_button.description == "运行我们的一年"
+    assert "汽车4S店" in page.leaderboard.table.value
