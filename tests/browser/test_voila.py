@@ -85,3 +85,18 @@ def test_trainer_view_shows_a_newly_finished_attempt_after_refresh(page, voila, 
     text = page.inner_text(".csat-live")
     assert re.search(r"Zhou Xun\s+.*100", text)
     page.shot("voila-trainer-view")
+
+
+def test_a_team_runs_its_capstone_year_and_appears_on_the_leaderboard(page, voila):
+    page.goto(f"{voila.url}/voila/render/capstone.ipynb")
+    page.wait_for_selector(".csat-capstone .csat-team input")
+    page.locator(".csat-capstone-page .csat-lang button", has_text="中文").click()
+    page.wait_for_selector(".csat-capstone .csat-run:has-text('运行我们的一年')")
+    page.fill(".csat-capstone .csat-team input", "红队 Red")
+    page.click(".csat-capstone .csat-run")
+    page.wait_for_selector(".csat-result:has-text('企业价值')", timeout=120_000)
+    page.wait_for_selector(".csat-leaderboard-table:has-text('红队 Red')")
+    page.shot("voila-capstone-zh")
+    with Store(voila.db_url) as store:
+        runs = store.attempts(exercise_id="capstone-hotel", finished_only=True)
+        assert list(runs["display_name"]) == ["红队 Red"]
