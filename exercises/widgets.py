@@ -602,7 +602,7 @@ class RolePlay(_Exercise):
             f"<div class='csat-scene'>"
             f"<h3 style='margin:4px 0 6px'>{_e(sc.title(lang))}</h3>"
             f"<p style='margin:0 0 6px;color:#333'>{_e(sc.context(lang))}</p>"
-            f"<p style='margin:0;color:#555'><b>{_e(sc.persona.name(lang))}</b>: "
+            f"<p style='margin:0;color:#555'><b>{_e(sc.persona.name(lang))}</b>{_colon(lang)}"
             f"{_e(sc.persona.description(lang))}</p></div>"
         )
 
@@ -1195,8 +1195,13 @@ class Hub:
         )
         self.widget.add_class("csat-root")
         self.widget.add_class("csat-hub")
-        self.lang.observe(lambda _change: self.render(), names="value")
+        self.lang.observe(lambda _change: self._language_changed(), names="value")
         self.render()
+
+    def _language_changed(self) -> None:
+        self.render()
+        if self.current is not None:
+            self.current.lang.value = self.language
 
     def render(self) -> None:
         lang = self.language
@@ -1208,20 +1213,21 @@ class Hub:
         # A file with problems is left out (the trainer sees it in `python -m exercises
         # validate`); one broken file must not take the whole room's hub down.
         options, self.skipped = [], []
+        colon = _colon(lang)
         for sid in scenario_mod.library():
             try:
                 title = scenario_mod.load(sid).title(lang)
             except scenario_mod.ScenarioError:
                 self.skipped.append(sid)
                 continue
-            options.append((f"{_t(lang, 'roleplay_label')}: {title}", f"scenario:{sid}"))
+            options.append((f"{_t(lang, 'roleplay_label')}{colon}{title}", f"scenario:{sid}"))
         for qid in quiz_mod.library():
             try:
                 title = quiz_mod.load(qid).title(lang)
             except quiz_mod.QuizError:
                 self.skipped.append(qid)
                 continue
-            options.append((f"{_t(lang, 'quiz_label')}: {title}", f"quiz:{qid}"))
+            options.append((f"{_t(lang, 'quiz_label')}{colon}{title}", f"quiz:{qid}"))
         options.append((_t(lang, "observer_label"), "observer:"))
         self.picker.options = options
         # A new language relabels the same exercises; on first render, offer the first one.
@@ -1250,6 +1256,8 @@ class Hub:
             "observer": lambda: ObserverSheet(self.store, lang=lang),
         }
         self.current = makers[kind]()
+        # One language switch for the page: the hub's drives the open exercise.
+        self.current.lang.layout.display = "none"
         self.body.children = [self.current.widget]
 
     def _repr_mimebundle_(self, **kwargs: Any):

@@ -61,7 +61,7 @@ def test_trainee_plays_a_scenario_to_the_end_and_every_decision_is_stored(page, 
 
 def test_language_switch_shows_chinese_that_renders(page, voila):
     scenario = open_hub(page, voila, "李雷")
-    page.locator(".csat-roleplay .csat-lang button", has_text="中文").click()
+    page.locator(".csat-hub .csat-lang button", has_text="中文").first.click()
     line = scenario.nodes[scenario.start].customer.zh
     page.wait_for_selector(f".csat-chat:has-text('{line[:8]}')")
     assert scenario.nodes[scenario.start].customer.en[:20] not in page.inner_text(".csat-chat")

@@ -399,3 +399,17 @@ def test_one_broken_scenario_file_does_not_take_the_hub_down(tmp_path, monkeypat
     values = [v for _, v in hub.picker.options]
     assert "scenario:hotpot-queue" in values and "scenario:broken" not in values
     assert hub.skipped == ["broken"]
+
+
+def test_the_hub_language_switch_drives_the_open_exercise(tmp_path):
+    from exercises.widgets import Hub
+
+    hub = Hub(Store(f"sqlite:///{tmp_path / 'r.sqlite'}"))
+    hub.name.value = "Li Lei"
+    hub.picker.value = "scenario:hotpot-queue"
+    hub.open_button.click()
+    rp = hub.current
+    assert rp.lang.layout.display == "none"  # one switch on the page
+    hub.lang.value = "zh"
+    assert rp.lang.value == "zh" and "刘强" in rp.chat.value
+    assert hub.picker.label.startswith("角色扮演：")
