@@ -936,11 +936,25 @@ class QuizWidget(_Exercise):
         if a.correct:
             verdict = f"<b style='color:#1a9850'>{_e(_t(lang, 'correct'))}</b>"
         else:
-            right = "; ".join(o.text(lang) for o in q.options if o.correct)
+            sep = "；" if lang == "zh" else "; "
+            right = sep.join(o.text(lang) for o in q.options if o.correct)
             verdict = f"<b style='color:#d73027'>{_e(_t(lang, 'wrong', answer=right))}</b>"
+        # Every option marked: green ✓ for a right one, red ✗ for a wrong one the trainee ticked.
+        marks = []
+        for o in q.options:
+            if o.correct:
+                mark, colour = "✓", "#1a9850"
+            elif o.id in a.chosen:
+                mark, colour = "✗", "#d73027"
+            else:
+                mark, colour = "·", "#888"
+            marks.append(
+                f"<li style='color:{colour};list-style:none'>{mark} {_e(o.text(lang))}</li>"
+            )
         return (
             f"<div class='csat-explanation-box' style='border-left:4px solid #4393c3;"
             f"background:#f4f8fb;padding:8px 12px;margin:6px 0'>{verdict}"
+            f"<ul style='margin:4px 0;padding-left:4px'>{''.join(marks)}</ul>"
             f"<p style='margin:4px 0 0'>{_e(q.explanation(lang))}</p></div>"
         )
 
@@ -951,7 +965,8 @@ class QuizWidget(_Exercise):
         colour = "#1a9850" if s.passed else "#d73027"
         badge = _t(lang, "passed" if s.passed else "not_passed")
         items = "".join(
-            f"<li>{'✓' if s.answers[q.id].correct else '✗'} {_e(q.prompt(lang))}</li>"
+            f"<li style='color:{'#1a9850' if s.answers[q.id].correct else '#d73027'}'>"
+            f"{'✓' if s.answers[q.id].correct else '✗'} {_e(q.prompt(lang))}</li>"
             for q in self.quiz.questions
         )
         return (

@@ -413,3 +413,16 @@ def test_the_hub_language_switch_drives_the_open_exercise(tmp_path):
     hub.lang.value = "zh"
     assert rp.lang.value == "zh" and "刘强" in rp.chat.value
     assert hub.picker.label.startswith("角色扮演：")
+
+
+def test_quiz_feedback_marks_every_option():
+    from exercises.widgets import QuizWidget
+
+    qw = QuizWidget("servqual-quiz")
+    q = qw.quiz.questions[0]
+    wrong = next(o for o in q.options if not o.correct)
+    qw.session.answer(q.id, [wrong.id])
+    html_ = qw._explanation_html(q, "zh")
+    assert f"✗ {wrong.text.zh}" in html_ and "color:#d73027" in html_
+    right = next(o for o in q.options if o.correct)
+    assert f"✓ {right.text.zh}" in html_
