@@ -1271,6 +1271,8 @@ class Hub:
             "observer": lambda: ObserverSheet(self.store, lang=lang),
         }
         self.current = makers[kind]()
+        if kind == "observer" and name:
+            self.current.observer.value = name  # the person at this screen is the observer
         # One language switch for the page: the hub's drives the open exercise.
         self.current.lang.layout.display = "none"
         self.body.children = [self.current.widget]

@@ -426,3 +426,13 @@ def test_quiz_feedback_marks_every_option():
     assert f"✗ {wrong.text.zh}" in html_ and "color:#d73027" in html_
     right = next(o for o in q.options if o.correct)
     assert f"✓ {right.text.zh}" in html_
+
+
+def test_the_hub_fills_in_the_observer_name(tmp_path):
+    from exercises.widgets import Hub
+
+    hub = Hub(Store(f"sqlite:///{tmp_path / 'r.sqlite'}"))
+    hub.name.value = "Zhou Xun"
+    hub.picker.value = "observer:"
+    hub.open_button.click()
+    assert hub.current.observer.value == "Zhou Xun"
