@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m sim compile
 	touch $(STAMP)
 
 # One results file for the day, whichever folder a notebook runs in: the notebooks, the app and
@@ -27,11 +28,13 @@ $(STAMP): pyproject.toml
 CSAT_DB_URL ?= sqlite:///$(CURDIR)/csat-results.sqlite
 
 workshop: setup
+	$(BIN)/python -m sim compile
 	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
 
 # Trainees' app mode: the exercise hub, the trainer's live view and the capstone, no code shown.
 APP_PORT ?= 8866
 app: setup
+	$(BIN)/python -m sim compile
 	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/voila app --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1 \
 	  --MappingKernelManager.cull_idle_timeout=7200
 
@@ -44,6 +47,7 @@ report: setup
 	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m exercises report --out results
 
 test: setup
+	$(BIN)/python -m sim compile
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests sim exercises $(NBVAL)
 
 lint: setup

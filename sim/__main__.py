@@ -1,4 +1,4 @@
-"""Command line: ``python -m sim presets`` and ``python -m sim run ...``.
+"""Command line: ``python -m sim presets``, ``python -m sim run ...`` and ``python -m sim compile``.
 
 Bad input gives one clear line on stderr and exit code 2, never a traceback.
 """
@@ -18,6 +18,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("presets", help="list the businesses you can simulate")
+    sub.add_parser(
+        "compile",
+        help="compile the simulator now (once per install; later runs load it from disk)",
+    )
     r = sub.add_parser("run", help="simulate one business and write its results")
     r.add_argument("--preset", default="car_dealer", help="business to simulate (see: presets)")
     r.add_argument(
@@ -64,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
         table = presets.describe()
         for name, row in table.iterrows():
             print(f"{name:14s} {row['description']} / {row['说明']}")
+        return 0
+    if args.command == "compile":
+        from sim._jit import COMPILED, warm_up
+
+        if not COMPILED:
+            print("Numba is not in use here: the simulator runs as plain numpy.")
+            return 0
+        print("Compiling the simulator (the first time takes about a minute)...", flush=True)
+        print(f"Ready in {warm_up():.1f} s; later runs load it from the cache.")
         return 0
     try:
         changes: dict[str, object] = {}

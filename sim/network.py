@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from sim._jit import jit
 from sim._rng import as_generator
 
 KINDS = ("well_mixed", "ring", "small_world", "scale_free", "random")
@@ -272,18 +273,25 @@ def sample_contacts(
     """
     tellers = np.asarray(tellers, np.int64)
     counts = np.asarray(counts, np.int64)
-    start = net.indptr[tellers]
-    deg = net.indptr[tellers + 1] - start
+    return _sample_contacts(net.indptr, net.indices, tellers, counts, rng)
+
+
+@jit
+def _sample_contacts(indptr, indices, tellers, counts, rng):
+    """:func:`sample_contacts` on the CSR arrays (compiled where Numba is installed)."""
+    start = indptr[tellers]
+    deg = indptr[tellers + 1] - start
     ends = deg.cumsum()
-    total = int(ends[-1]) if ends.size else 0
+    total = ends[-1] if ends.size else 0
     if total == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # Called daily with a handful of tellers: few numpy calls, no Python-level wrappers.
     owner = np.arange(tellers.size).repeat(deg)
     offset = np.arange(total) - (ends - deg)[owner]  # place among the teller's contacts
-    contact = net.indices[start[owner] + offset]
-    # Random order within each teller's contacts; keep the first `counts`.
-    order = np.lexsort((rng.random(total), owner))
+    contact = indices[start[owner] + offset]
+    # Random order within each teller's contacts (sorted by owner, then by a uniform key: two
+    # stable passes, as np.lexsort would); keep the first `counts`.
+    by_key = np.argsort(rng.random(total))
+    order = by_key[np.argsort(owner[by_key], kind="mergesort")]
     rank = np.empty(total, np.int64)
     rank[order] = offset  # offset within a group runs 0..deg-1 in sorted order too
     keep = rank < counts[owner]

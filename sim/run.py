@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -14,16 +13,9 @@ from sim.analytic import clv
 from sim.network import Network, build
 from sim.params import Params
 from sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, STATUS_NAMES, Population
-from sim.steps import DayEvents, advance, day_constants
+from sim.steps import COUNT_FIELDS, SUM_FIELDS, advance_days, day_constants
 
-_COUNTS = [
-    f.name
-    for f in fields(DayEvents)
-    if f.name not in {"defections", "satisfaction_sum", "expectation_sum"}
-]
-_MONEY = {"revenue", "costs", "profit", "discounted_profit"}
-_RECORD = attrgetter(*_COUNTS, "satisfaction_sum", "expectation_sum")
-"""A day's numbers from its :class:`DayEvents`, as one tuple (one row of the daily table)."""
+_MONEY = ("revenue", "costs", "profit", "discounted_profit")
 
 
 @dataclass(frozen=True)
@@ -206,33 +198,34 @@ def run(
     customers = int(np.count_nonzero(pop.status == CUSTOMER))
     prospects = int(np.count_nonzero(pop.status == PROSPECT))
     defected = int(np.count_nonzero(pop.status == DEFECTED))
-    customers_start = np.zeros(days, np.int64)
+    # One row per day, filled by the (compiled) daily loop.
+    table = np.zeros((days, len(COUNT_FIELDS)), np.int64)
+    sums = np.zeros((days, len(SUM_FIELDS)))
     defections = np.zeros((days, len(CAUSES)), np.int64)
-    records = []  # one tuple per day; the table is built once, after the last day
-    day_iter = range(days)
+    customers_start = np.zeros(days, np.int64)
     if progress:
         from tqdm.auto import tqdm
 
-        day_iter = tqdm(day_iter, desc="simulating", unit="day")
-    for day in day_iter:
-        customers_start[day] = customers
-        ev = advance(pop, params, c, day, gen, customers, network)
-        records.append(_RECORD(ev))
-        defections[day] = ev.defections
-        customers += ev.new_customers - int(ev.defections.sum())
+        for day in tqdm(range(days), desc="simulating", unit="day"):
+            one = slice(day, day + 1)
+            customers = advance_days(
+                pop, c, day, 1, gen, customers, network,
+                table[one], sums[one], defections[one], customers_start[one],
+            )  # fmt: skip
+    else:
+        advance_days(
+            pop, c, 0, days, gen, customers, network, table, sums, defections, customers_start
+        )
 
-    table = np.array(records, dtype=np.float64)
-    counts = {
-        name: table[:, i] if name in _MONEY else table[:, i].astype(np.int64)
-        for i, name in enumerate(_COUNTS)
-    }
-    sums = table[:, len(_COUNTS) :]
+    counts = {name: table[:, i] for i, name in enumerate(COUNT_FIELDS)}
+    counts |= {name: sums[:, SUM_FIELDS.index(name)] for name in _MONEY}
+    sat_sum, exp_sum = (sums[:, SUM_FIELDS.index(name)] for name in SUM_FIELDS[:2])
     joined = np.cumsum(counts["new_customers"])
     left = np.cumsum(defections.sum(axis=1))
     visited = counts["visits"] > 0
     mean_sat, mean_exp = np.full((2, days), np.nan)
-    np.divide(sums[:, 0], counts["visits"], out=mean_sat, where=visited)
-    np.divide(sums[:, 1], counts["visits"], out=mean_exp, where=visited)
+    np.divide(sat_sum, counts["visits"], out=mean_sat, where=visited)
+    np.divide(exp_sum, counts["visits"], out=mean_exp, where=visited)
     columns = {
         "day": np.arange(1, days + 1),
         "customers": customers_start[0] + joined - left,

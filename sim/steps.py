@@ -1,22 +1,28 @@
 """One simulated day, built from small pure mechanisms.
 
-Each mechanism takes arrays for the people it concerns and a Generator, returns new arrays,
-and never modifies its inputs. :func:`step` strings them together for one day. There is no
-Python loop over people anywhere: every rule is a vectorised operation on arrays.
+Each public mechanism takes arrays for the people it concerns and a Generator, returns new
+arrays, and never modifies its inputs. :func:`step` strings them together for one day. There is
+no Python loop over people anywhere: every rule is a vectorised operation on arrays.
 
 The order within a day: ordinary churn; visits (experience, satisfaction); complaints and
 recovery for those with a problem; who buys again; word of mouth; hearing; acquisition.
+
+The day itself (:func:`_day`, looped by :func:`_days`) is compiled by Numba where it is
+installed (:mod:`sim._jit`): the same vectorised code, without the Python overhead of its
+~150 numpy calls. Functions marked ``@jit`` take only arrays, numbers and the Generator, so
+the compiled and the plain-Python versions draw the same random numbers in the same order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from sim.analytic import value as value_function
-from sim.network import Network, sample_contacts
+from sim._jit import COMPILED, jit
+from sim.network import Network, _sample_contacts
 from sim.params import (
     ComplaintBehaviour,
     Expectations,
@@ -33,7 +39,6 @@ from sim.state import (
     PROSPECT,
     Population,
     churn_probability,
-    schedule,
     visit_probability,
 )
 
@@ -44,10 +49,12 @@ SILENT, UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = 0, 1, 2, 3
 _NATURAL = CAUSES.index("natural")
 _SILENT = CAUSES.index("silent")
 _NEGATIVE_WOM = CAUSES.index("negative_wom")
+_N_CAUSES = len(CAUSES)
 _EMPTY = np.zeros(0, np.int64)
 _OUTCOME_CAUSE = np.array(
     [CAUSES.index(c) for c in ("silent", "unresolved", "resolved", "resolved_quickly")], np.int8
 )
+_NO_NETWORK = (np.zeros(1, np.int64), np.zeros(0, np.int32))  # CSR arrays of "no network"
 
 
 def experience(service: ServiceProfile, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -56,16 +63,13 @@ def experience(service: ServiceProfile, k: int, rng: np.random.Generator) -> np.
     return _experience(*arrays, k, rng)
 
 
+@jit
 def _experience(
     quality: np.ndarray, spread: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator
 ) -> np.ndarray:
-    draws = rng.standard_normal((k, 5))
-    # quality + spread * draws, clipped to [0, 10]: in place, without np.clip's Python overhead.
-    np.multiply(draws, spread, out=draws)
-    np.add(draws, quality, out=draws)
-    np.maximum(draws, 0.0, out=draws)
-    np.minimum(draws, 10.0, out=draws)
-    return draws @ weights
+    draws = rng.standard_normal((k, 5)) * spread + quality
+    # Clipped to [0, 10] (np.clip, spelt so that Numba compiles it).
+    return np.minimum(np.maximum(draws, 0.0), 10.0) @ weights
 
 
 def expectation(expect: Expectations, own_view: np.ndarray) -> np.ndarray:
@@ -75,8 +79,19 @@ def expectation(expect: Expectations, own_view: np.ndarray) -> np.ndarray:
 
 
 def satisfaction(model: Satisfaction, experienced: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Satisfaction value v(d) of disconfirmation d = experience − expectation."""
-    return value_function(experienced - expected, model.loss_aversion, model.curvature)
+    """Satisfaction value v(d) of disconfirmation d = experience − expectation.
+
+    The prospect-theory value of :func:`sim.analytic.value`: d^α for gains, −λ(−d)^α for
+    losses.
+    """
+    d = np.asarray(experienced, float) - np.asarray(expected, float)
+    return _value(d, float(model.loss_aversion), float(model.curvature))
+
+
+@jit
+def _value(d: np.ndarray, loss_aversion: float, curvature: float) -> np.ndarray:
+    mag = np.power(np.abs(d), curvature)
+    return np.where(d >= 0, mag, -loss_aversion * mag)
 
 
 def classify(model: Satisfaction, sat: np.ndarray) -> np.ndarray:
@@ -93,26 +108,52 @@ def complaint_probability(cb: ComplaintBehaviour, severity: np.ndarray) -> np.nd
     1 − (1 − front_line)^((severity / reference)^elasticity): exactly ``front_line`` at the
     reference severity, rising towards 1 for bigger problems, 0 for no problem.
     """
-    rel = np.maximum(np.asarray(severity, float), 0.0) / cb.reference_severity
-    return -np.expm1(
-        np.power(rel, cb.severity_elasticity) * np.log1p(-min(cb.front_line, 1 - 1e-12))
+    severity = np.asarray(severity, float)
+    shape = severity.shape
+    r = _rules_of_complaints(cb)
+    p = _complaint_probability(severity.reshape(-1), r[0], r[1], r[2])
+    return p.reshape(shape)
+
+
+def _rules_of_complaints(cb: ComplaintBehaviour) -> tuple[float, float, float, float]:
+    """(reference severity, elasticity, log(1 − front_line), head office share of complaints)."""
+    return (
+        float(cb.reference_severity),
+        float(cb.severity_elasticity),
+        float(np.log1p(-min(cb.front_line, 1 - 1e-12))),
+        cb.head_office / cb.front_line if cb.front_line > 0 else 0.0,
     )
+
+
+@jit
+def _complaint_probability(
+    severity: np.ndarray, reference: float, elasticity: float, log_keep: float
+) -> np.ndarray:
+    rel = np.maximum(severity, 0.0) / reference
+    return -np.expm1(np.power(rel, elasticity) * log_keep)
 
 
 def complaints(
     cb: ComplaintBehaviour, severity: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who complains to the front line, and who of those escalates to head office."""
-    return _complaints(cb, severity, rng.random((2, severity.shape[0])))
+    u = rng.random((2, severity.shape[0]))
+    return _complaints(np.asarray(severity, float), u[0], u[1], *_rules_of_complaints(cb))
 
 
+@jit
 def _complaints(
-    cb: ComplaintBehaviour, severity: np.ndarray, u: np.ndarray
+    severity: np.ndarray,
+    u_front: np.ndarray,
+    u_head: np.ndarray,
+    reference: float,
+    elasticity: float,
+    log_keep: float,
+    share_up: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`complaints` from uniforms drawn by the caller, shape ``(2, len(severity))``."""
-    front = u[0] < complaint_probability(cb, severity)
-    share_up = cb.head_office / cb.front_line if cb.front_line > 0 else 0.0
-    head = front & (u[1] < share_up)
+    """:func:`complaints` from uniforms drawn by the caller."""
+    front = u_front < _complaint_probability(severity, reference, elasticity, log_keep)
+    head = front & (u_head < share_up)
     return front, head
 
 
@@ -120,15 +161,25 @@ def recovery(
     policy: RecoveryPolicy, complained: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Outcome per problem customer: silent, unresolved, resolved, or resolved quickly."""
-    return _recovery(policy, complained, rng.random((2, complained.shape[0])))
+    u = rng.random((2, complained.shape[0]))
+    complained = np.asarray(complained, bool)
+    return _recovery(complained, u[0], u[1], policy.resolution_rate, policy.quick_share)
 
 
-def _recovery(policy: RecoveryPolicy, complained: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """:func:`recovery` from uniforms drawn by the caller, shape ``(2, len(complained))``."""
-    resolved = complained & (u[0] < policy.resolution_rate)
-    quick = resolved & (u[1] < policy.quick_share)
+@jit
+def _recovery(
+    complained: np.ndarray,
+    u_resolve: np.ndarray,
+    u_quick: np.ndarray,
+    resolution_rate: float,
+    quick_share: float,
+) -> np.ndarray:
+    """:func:`recovery` from uniforms drawn by the caller."""
+    resolved = complained & (u_resolve < resolution_rate)
+    quick = resolved & (u_quick < quick_share)
     # Each stage reached is one step up: SILENT 0, UNRESOLVED 1, RESOLVED 2, RESOLVED_QUICKLY 3.
-    return complained.astype(np.int8) + resolved + quick
+    stage = complained.astype(np.int8) + resolved.astype(np.int8) + quick.astype(np.int8)
+    return stage.astype(np.int8)
 
 
 def repurchase_probability(policy: RecoveryPolicy, outcome: np.ndarray) -> np.ndarray:
@@ -152,17 +203,23 @@ def tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     >>> [a.tolist() for a in tally(np.array([4, 1, 4, 4]), 10)]
     [[1, 4], [1, 3]]
     """
+    return _tally(np.asarray(targets, np.int64), int(n))
+
+
+@jit
+def _tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     if targets.size * 20 > n:  # dense: one pass over everyone is cheapest
         counts = np.bincount(targets, minlength=n)
-        idx = np.flatnonzero(counts)
+        idx = np.nonzero(counts)[0]
         return idx, counts[idx]
     if targets.size == 0:
-        return targets.astype(np.int64), np.zeros(0, np.int64)
+        return targets.copy(), np.zeros(0, np.int64)
     t = np.sort(targets)
-    first = np.empty(t.size + 1, bool)
-    first[0] = first[-1] = True
-    np.not_equal(t[1:], t[:-1], out=first[1:-1])
-    starts = first.nonzero()[0]
+    first = np.empty(t.size + 1, np.bool_)
+    first[0] = True
+    first[-1] = True
+    first[1:-1] = t[1:] != t[:-1]
+    starts = np.nonzero(first)[0]
     return t[starts[:-1]], starts[1:] - starts[:-1]
 
 
@@ -191,6 +248,52 @@ class DayEvents:
     profit: float = 0.0
     discounted_profit: float = 0.0
     defections: np.ndarray | None = None  # per cause
+
+
+COUNT_FIELDS = (
+    "visits",
+    "very_satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "complaints_front_line",
+    "complaints_head_office",
+    "silent_problems",
+    "resolved",
+    "resolved_quickly",
+    "new_customers",
+    "new_by_word_of_mouth",
+    "prospects_put_off",
+    "wom_positive",
+    "wom_negative",
+)
+"""The whole-number fields of :class:`DayEvents`: the columns of :func:`_days`'s ``counts``."""
+SUM_FIELDS = (
+    "satisfaction_sum",
+    "expectation_sum",
+    "revenue",
+    "costs",
+    "profit",
+    "discounted_profit",
+)
+"""The real-valued fields of :class:`DayEvents`: the columns of :func:`_days`'s ``sums``."""
+# Column numbers in the compiled day (Numba reads module-level ints as constants).
+(
+    _VISITS,
+    _VERY_SATISFIED,
+    _BASIC,
+    _DISSATISFIED,
+    _FRONT_LINE,
+    _HEAD_OFFICE,
+    _SILENT_PROBLEMS,
+    _RESOLVED,
+    _RESOLVED_QUICKLY,
+    _NEW,
+    _NEW_BY_WOM,
+    _PUT_OFF,
+    _WOM_POSITIVE,
+    _WOM_NEGATIVE,
+) = range(len(COUNT_FIELDS))
+_SAT_SUM, _EXP_SUM, _REVENUE, _COSTS, _PROFIT, _DISCOUNTED = range(len(SUM_FIELDS))
 
 
 def step(
@@ -243,197 +346,105 @@ def advance(
     customers: int,
     network: Network | None,
 ) -> DayEvents:
-    """:func:`step` in place, with the constants ``c`` derived from ``params`` by the caller.
-
-    :func:`sim.run` calls this once a day with ``c = day_constants(params)`` looked up once
-    per run: a day of a small market costs little more than its Python-level overhead, and
-    hashing ``params`` daily to find the cached constants was a noticeable part of that.
-    """
-    ev = DayEvents(defections=np.zeros(len(CAUSES), np.int64))
-    n = pop.n
-    discount = c.yearly_discount ** (-day / 365.0)
-
-    # Ordinary churn.
-    churners = (pop.churn_day == day).nonzero()[0]
-    if churners.size:
-        _defect(pop, churners, _NATURAL, day)
-        ev.defections[_NATURAL] += churners.size
-
-    praise = warn = 0
-    praisers, warners = [], []  # who, when word of mouth follows a network
-    if day == 0 and params.wom.unhappy_seeds:
-        # The story's start: customers whose bad experience happens before anything else.
-        seeds = _unhappy_seeds(pop, params, network, rng)
-        _defect(pop, seeds, _SILENT, day)
-        ev.defections[_SILENT] += seeds.size
-        warn += seeds.size
-        warners.append(seeds)
-
-    # Visits: experience against expectation, satisfaction, the course's three outcomes.
-    visitors = (pop.next_visit == day).nonzero()[0]
-    k = ev.visits = visitors.size
-    if k:
-        x = _experience(c.quality, c.spread, c.weights, k, rng)
-        own = pop.own_view[visitors].astype(np.float64)
-        expected = expectation(params.expectations, own)
-        sat = satisfaction(params.satisfaction, x, expected)
-        pop.own_view[visitors] = own + params.expectations.adaptation * (x - own)
-        pop.visits[visitors] += 1
-        pop.value[visitors] += c.margin_per_visit * discount
-        # The outcomes of :func:`classify`, without building its array: very satisfied
-        # above the zone of tolerance, dissatisfied below it (tolerance >= 0: never both).
-        delighted = sat > c.tolerance
-        ev.very_satisfied = praise = int(np.count_nonzero(delighted))
-        if network is not None:
-            praisers.append(visitors[delighted])
-        problem = (sat < -c.tolerance).nonzero()[0]
-        ev.dissatisfied = problem.size
-        ev.basically_satisfied = k - ev.very_satisfied - ev.dissatisfied
-        ev.expectation_sum = float(expected.sum())
-
-        # Complaints and recovery for those with a problem, then who buys again.
-        if problem.size:
-            who = visitors[problem]
-            # One batch of uniforms, in the order the mechanisms consume them: two rows for
-            # complaints, two for recovery, one for buying again.
-            u = rng.random((5, who.size))
-            front, head = _complaints(params.complaints, -sat[problem], u[:2])
-            handled = _recovery(params.recovery, front, u[2:4])
-            pop.problems[who] += 1
-            pop.complaints[who] += front
-            per_outcome = np.bincount(handled, minlength=4).tolist()
-            ev.complaints_front_line = int(np.count_nonzero(front))
-            ev.complaints_head_office = int(np.count_nonzero(head))
-            ev.silent_problems = per_outcome[SILENT]
-            ev.resolved = per_outcome[RESOLVED]
-            ev.resolved_quickly = per_outcome[RESOLVED_QUICKLY]
-            praise += ev.resolved + ev.resolved_quickly
-            warn += ev.silent_problems + per_outcome[UNRESOLVED]
-            if network is not None:
-                praisers.append(who[handled >= RESOLVED])
-                warners.append(who[handled <= UNRESOLVED])
-            quick = handled == RESOLVED_QUICKLY
-            if params.recovery.paradox_satisfaction:
-                sat[problem[quick]] += params.recovery.paradox_satisfaction
-            # Drawn whatever the parameters, so runs that differ only in the recovery
-            # paradox's satisfaction bonus share their random numbers.
-            stays = u[4] < c.repurchase[handled]
-            leaving = ~stays
-            if leaving.any():
-                cause = _OUTCOME_CAUSE[handled[leaving]]
-                _defect(pop, who[leaving], cause, day)
-                ev.defections += np.bincount(cause, minlength=len(CAUSES))
-            if params.recovery.paradox_loyalty > 0:
-                loyal = who[stays & quick]
-                pop.churn_day[loyal] = schedule(rng, c.loyal_churn, loyal.size, start=day)
-        pop.satisfaction[visitors] = sat
-        ev.satisfaction_sum = float(sat.sum())
-
-        # Still customers after today's visit: schedule the next one.
-        again = visitors[pop.status[visitors] == CUSTOMER]
-        pop.next_visit[again] = schedule(rng, c.visit, again.size, start=day)
-
-    # Word of mouth: the very satisfied and the recovered praise, the other unhappy warn.
-    wom = params.wom
-    if network is None:
-        n_pos = int(rng.poisson(wom.told_by_satisfied * praise)) if praise else 0
-        n_neg = int(rng.poisson(wom.told_by_dissatisfied * warn)) if warn else 0
-        if n_pos and wom.second_hop_positive:
-            n_pos += int(rng.poisson(wom.second_hop_positive * n_pos))
-        if n_neg and wom.second_hop_negative:
-            n_neg += int(rng.poisson(wom.second_hop_negative * n_neg))
-        # One draw for both: the same numbers as drawing the good news, then the bad.
-        targets = rng.integers(0, n, n_pos + n_neg) if n_pos + n_neg else _EMPTY
-        pos_targets, neg_targets = targets[:n_pos], targets[n_pos:]
-    else:
-        pos_targets = tell(
-            network, _join(praisers), wom.told_by_satisfied, wom.second_hop_positive, rng
-        )
-        neg_targets = tell(
-            network, _join(warners), wom.told_by_dissatisfied, wom.second_hop_negative, rng
-        )
-        n_pos, n_neg = pos_targets.size, neg_targets.size
-    ev.wom_positive, ev.wom_negative = n_pos, n_neg
-    shift = params.expectations.wom_shift
-    if n_pos:
-        pos_idx, pos_k = tally(pos_targets, n)
-        pop.heard_positive[pos_idx] += pos_k.astype(np.int32)
-        if shift:
-            _shift_views(pop, pos_idx, shift * pos_k, pop.status[pos_idx] == PROSPECT)
-    if n_neg:
-        neg_idx, neg_k = tally(neg_targets, n)
-        pop.heard_negative[neg_idx] += neg_k.astype(np.int32)
-        status = pop.status[neg_idx]
-        prospect = status == PROSPECT
-        if shift:
-            _shift_views(pop, neg_idx, -shift * neg_k, prospect)
-        # Bad news can put prospects off for good, or tip customers into leaving.
-        open_minded = prospect & ~pop.rejected[neg_idx]
-        p_off = -np.expm1(neg_k * c.log_keep_rejection)
-        put_off = open_minded & (rng.random(neg_idx.size) < p_off)
-        pop.rejected[neg_idx[put_off]] = True
-        ev.prospects_put_off = int(np.count_nonzero(put_off))
-        if wom.defection_per_message > 0:
-            p_leave = -np.expm1(neg_k * c.log_keep_defection)
-            tipped = neg_idx[(status == CUSTOMER) & (rng.random(neg_idx.size) < p_leave)]
-            _defect(pop, tipped, _NEGATIVE_WOM, day)
-            ev.defections[_NEGATIVE_WOM] += tipped.size
-
-    # Acquisition: the Bass kernel 1 − (1 − p·dt)(1 − b)^k. Advertising reaches each person
-    # with chance p·dt (a binomial count, then a random subset: the same as one coin each,
-    # without a pass over everyone); each good message heard convinces with chance b.
-    reached = int(rng.binomial(n, c.ad_reach))
-    new = _EMPTY
-    if reached:  # choosing no one draws nothing, so skipping the call keeps the stream
-        ads = rng.choice(n, reached, replace=False)
-        new = ads[(pop.status[ads] == PROSPECT) & ~pop.rejected[ads]]
-        pop.status[new] = CUSTOMER
-    if n_pos:
-        listening = (pop.status[pos_idx] == PROSPECT) & ~pop.rejected[pos_idx]
-        # sim.diffusion.message_adoption_probability(0, 1, b, k) = 1 − (1 − b)^k, log(1 − b) cached.
-        p_wom = 1.0 - np.exp(pos_k * c.log_keep_adoption)
-        wom_new = pos_idx[listening & (rng.random(pos_idx.size) < p_wom)]
-        pop.status[wom_new] = CUSTOMER
-        ev.new_by_word_of_mouth = wom_new.size
-        new = np.concatenate([new, wom_new]) if new.size else wom_new
-    if new.size:
-        pop.joined[new] = day
-        pop.next_visit[new] = schedule(rng, c.visit, new.size, start=day)
-        pop.churn_day[new] = schedule(rng, c.churn, new.size, start=day)
-    ev.new_customers = new.size
-
-    # Money.
-    econ = params.economics
-    ev.revenue = k * econ.revenue_per_visit
-    ev.costs = (
-        ev.new_customers * econ.acquisition_cost
-        + customers * econ.retention_cost / 365.0
-        + ev.complaints_front_line * econ.complaint_cost
-        + ev.complaints_head_office * econ.escalation_cost
+    """:func:`step` in place, with the constants ``c = day_constants(params)`` looked up by the
+    caller (``params`` itself is not read: ``c`` carries all of it)."""
+    counts, sums, defections = (
+        np.zeros((1, len(COUNT_FIELDS)), np.int64),
+        np.zeros((1, len(SUM_FIELDS))),
+        np.zeros((1, _N_CAUSES), np.int64),
     )
-    ev.profit = ev.revenue * econ.margin - ev.costs
-    ev.discounted_profit = ev.profit * discount
+    advance_days(pop, c, day, 1, rng, customers, network, counts, sums, defections)
+    ev = DayEvents(defections=defections[0])
+    for name, value in zip(COUNT_FIELDS, counts[0].tolist(), strict=True):
+        setattr(ev, name, value)
+    for name, value in zip(SUM_FIELDS, sums[0].tolist(), strict=True):
+        setattr(ev, name, value)
     return ev
 
 
-@dataclass(frozen=True)
-class DayConstants:
-    """Per-run numbers derived from the parameters, computed once rather than daily."""
+def advance_days(
+    pop: Population,
+    c: DayConstants,
+    first_day: int,
+    n_days: int,
+    rng: np.random.Generator,
+    customers: int,
+    network: Network | None,
+    counts: np.ndarray,
+    sums: np.ndarray,
+    defections: np.ndarray,
+    customers_start: np.ndarray | None = None,
+) -> int:
+    """Run days ``first_day … first_day + n_days − 1`` in place; return the customers left.
+
+    Row ``d`` of ``counts`` (:data:`COUNT_FIELDS`), ``sums`` (:data:`SUM_FIELDS`),
+    ``defections`` (one column per :data:`sim.state.CAUSES`) and ``customers_start`` receives
+    day ``first_day + d``. One call runs the whole stretch in compiled code.
+    """
+    indptr, indices = _NO_NETWORK if network is None else (network.indptr, network.indices)
+    if customers_start is None:
+        customers_start = np.zeros(n_days, np.int64)
+    return _days(
+        _arrays(pop), indptr, indices, network is not None, c, int(first_day), int(n_days),
+        rng, int(customers), counts, sums, defections, customers_start,
+    )  # fmt: skip
+
+
+def _arrays(pop: Population) -> tuple:
+    return (
+        pop.status, pop.rejected, pop.own_view, pop.satisfaction, pop.next_visit, pop.churn_day,
+        pop.joined, pop.left, pop.cause, pop.visits, pop.problems, pop.complaints,
+        pop.heard_positive, pop.heard_negative, pop.value,
+    )  # fmt: skip
+
+
+class DayConstants(NamedTuple):
+    """Per-run numbers derived from the parameters, computed once rather than daily.
+
+    Plain numbers and arrays only, so that the compiled day can read them.
+    """
 
     quality: np.ndarray  # the service profile as arrays, for :func:`experience`
     spread: np.ndarray
     weights: np.ndarray
+    promise: float
+    promise_weight: float
+    adaptation: float
+    wom_shift: float
+    loss_aversion: float
+    curvature: float
     tolerance: float
+    reference_severity: float
+    severity_elasticity: float
+    log_keep_front_line: float
+    share_up: float
+    resolution_rate: float
+    quick_share: float
+    paradox_satisfaction: float
+    paradox_loyalty: float
+    repurchase: np.ndarray
     visit: float
     churn: float
     loyal_churn: float
     ad_reach: float
-    repurchase: np.ndarray
-    margin_per_visit: float
-    yearly_discount: float
+    told_by_satisfied: float
+    told_by_dissatisfied: float
+    second_hop_positive: float
+    second_hop_negative: float
+    defection_per_message: float
+    unhappy_seeds: int
+    seeds_by_degree: bool
     log_keep_rejection: float
     log_keep_defection: float
     log_keep_adoption: float
+    revenue_per_visit: float
+    margin: float
+    margin_per_visit: float
+    acquisition_cost: float
+    retention_cost: float
+    complaint_cost: float
+    escalation_cost: float
+    yearly_discount: float
 
 
 @lru_cache(maxsize=16)
@@ -441,29 +452,260 @@ def day_constants(params: Params) -> DayConstants:
     """The :class:`DayConstants` of ``params`` (cached: hashing ``params`` costs microseconds)."""
     wom = params.wom
     service = params.service
+    econ = params.economics
+    rec = params.recovery
+    reference, elasticity, log_keep_front, share_up = _rules_of_complaints(params.complaints)
     return DayConstants(
         quality=_read_only(service.quality),
         spread=_read_only(service.spread),
         weights=_read_only(service.weights),
-        tolerance=params.satisfaction.tolerance,
+        promise=float(params.expectations.promise),
+        promise_weight=float(params.expectations.promise_weight),
+        adaptation=float(params.expectations.adaptation),
+        wom_shift=float(params.expectations.wom_shift),
+        loss_aversion=float(params.satisfaction.loss_aversion),
+        curvature=float(params.satisfaction.curvature),
+        tolerance=float(params.satisfaction.tolerance),
+        reference_severity=reference,
+        severity_elasticity=elasticity,
+        log_keep_front_line=log_keep_front,
+        share_up=float(share_up),
+        resolution_rate=float(rec.resolution_rate),
+        quick_share=float(rec.quick_share),
+        paradox_satisfaction=float(rec.paradox_satisfaction),
+        paradox_loyalty=float(rec.paradox_loyalty),
+        repurchase=_read_only(repurchase_probability(rec, np.arange(4))),
         visit=visit_probability(params),
         churn=churn_probability(params),
-        loyal_churn=churn_probability(params, params.recovery.paradox_loyalty),
-        ad_reach=min(params.innovation / 365.0, 1.0),
-        repurchase=_read_only(repurchase_probability(params.recovery, np.arange(4))),
-        margin_per_visit=params.economics.revenue_per_visit * params.economics.margin,
-        yearly_discount=1.0 + params.economics.discount_rate,
+        loyal_churn=churn_probability(params, rec.paradox_loyalty),
+        ad_reach=float(min(params.innovation / 365.0, 1.0)),
+        told_by_satisfied=float(wom.told_by_satisfied),
+        told_by_dissatisfied=float(wom.told_by_dissatisfied),
+        second_hop_positive=float(wom.second_hop_positive),
+        second_hop_negative=float(wom.second_hop_negative),
+        defection_per_message=float(wom.defection_per_message),
+        unhappy_seeds=int(wom.unhappy_seeds),
+        seeds_by_degree=wom.unhappy_seeds_by == "degree",
         log_keep_rejection=float(np.log1p(-min(wom.rejection_per_message, 1 - 1e-12))),
         log_keep_defection=float(np.log1p(-min(wom.defection_per_message, 1 - 1e-12))),
         log_keep_adoption=float(np.log1p(-min(wom.adoption_per_message, 1.0 - 1e-15))),
+        revenue_per_visit=float(econ.revenue_per_visit),
+        margin=float(econ.margin),
+        margin_per_visit=float(econ.revenue_per_visit * econ.margin),
+        acquisition_cost=float(econ.acquisition_cost),
+        retention_cost=float(econ.retention_cost),
+        complaint_cost=float(econ.complaint_cost),
+        escalation_cost=float(econ.escalation_cost),
+        yearly_discount=float(1.0 + econ.discount_rate),
     )
 
 
 def _read_only(values) -> np.ndarray:
     """An array the cache can hand to every run without one run changing it for the next."""
-    out = np.array(values)
+    out = np.array(values, dtype=np.float64)
     out.flags.writeable = False
     return out
+
+
+@jit
+def _days(P, indptr, indices, has_network, c, first_day, n_days, rng, customers,
+          counts, sums, defections, customers_start):  # fmt: skip
+    """Days ``first_day …`` one after another (see :func:`advance_days`)."""
+    for d in range(n_days):
+        customers_start[d] = customers
+        _day(P, indptr, indices, has_network, c, first_day + d, rng, customers,
+             counts[d], sums[d], defections[d])  # fmt: skip
+        customers += counts[d, _NEW] - defections[d].sum()
+    return customers
+
+
+@jit
+def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, defections):
+    """One day for the population arrays ``P`` (see :func:`_arrays`), in place.
+
+    Writes the day's counts to ``ev`` (:data:`COUNT_FIELDS`), its sums and money to ``money``
+    (:data:`SUM_FIELDS`) and its defections by cause to ``defections``.
+    """
+    (status, rejected, own_view, satisfaction_, next_visit, churn_day, joined, left, cause,
+     visits, problems, complaints_, heard_positive, heard_negative, value) = P  # fmt: skip
+    n = status.size
+    discount = c.yearly_discount ** (-day / 365.0)
+
+    # Ordinary churn.
+    churners = np.nonzero(churn_day == day)[0]
+    if churners.size:
+        _defect(status, left, cause, next_visit, churn_day, churners, _NATURAL, day)
+        defections[_NATURAL] += churners.size
+
+    praise = 0
+    warn = 0
+    # Who tells, when word of mouth follows a network: the very satisfied and the recovered
+    # praise; the unhappy (and the story's seeds) warn.
+    empty = np.zeros(0, np.int64)
+    seeds = praisers_visit = praisers_problem = warners_problem = empty
+    if day == 0 and c.unhappy_seeds > 0:
+        # The story's start: customers whose bad experience happens before anything else.
+        seeds = _unhappy_seeds(status, indptr, has_network, c, rng)
+        _defect(status, left, cause, next_visit, churn_day, seeds, _SILENT, day)
+        defections[_SILENT] += seeds.size
+        warn += seeds.size
+
+    # Visits: experience against expectation, satisfaction, the course's three outcomes.
+    visitors = np.nonzero(next_visit == day)[0]
+    k = visitors.size
+    ev[_VISITS] = k
+    if k:
+        x = _experience(c.quality, c.spread, c.weights, k, rng)
+        own = own_view[visitors].astype(np.float64)
+        expected = c.promise_weight * c.promise + (1.0 - c.promise_weight) * own
+        sat = _value(x - expected, c.loss_aversion, c.curvature)
+        own_view[visitors] = own + c.adaptation * (x - own)
+        visits[visitors] += 1
+        value[visitors] += c.margin_per_visit * discount
+        # The outcomes of :func:`classify`: very satisfied above the zone of tolerance,
+        # dissatisfied below it (tolerance >= 0: never both).
+        delighted = sat > c.tolerance
+        praise = np.count_nonzero(delighted)
+        ev[_VERY_SATISFIED] = praise
+        if has_network:
+            praisers_visit = visitors[delighted]
+        problem = np.nonzero(sat < -c.tolerance)[0]
+        ev[_DISSATISFIED] = problem.size
+        ev[_BASIC] = k - praise - problem.size
+        money[_EXP_SUM] = _sum(expected)
+
+        # Complaints and recovery for those with a problem, then who buys again.
+        if problem.size:
+            who = visitors[problem]
+            # One batch of uniforms, in the order the mechanisms consume them: two rows for
+            # complaints, two for recovery, one for buying again.
+            u = rng.random((5, who.size))
+            front, head = _complaints(
+                -sat[problem], u[0], u[1], c.reference_severity, c.severity_elasticity,
+                c.log_keep_front_line, c.share_up,
+            )  # fmt: skip
+            handled = _recovery(front, u[2], u[3], c.resolution_rate, c.quick_share)
+            problems[who] += 1
+            complaints_[who] += front.astype(np.int32)
+            per_outcome = np.bincount(handled, minlength=4)
+            ev[_FRONT_LINE] = np.count_nonzero(front)
+            ev[_HEAD_OFFICE] = np.count_nonzero(head)
+            ev[_SILENT_PROBLEMS] = per_outcome[SILENT]
+            ev[_RESOLVED] = per_outcome[RESOLVED]
+            ev[_RESOLVED_QUICKLY] = per_outcome[RESOLVED_QUICKLY]
+            praise += per_outcome[RESOLVED] + per_outcome[RESOLVED_QUICKLY]
+            warn += per_outcome[SILENT] + per_outcome[UNRESOLVED]
+            if has_network:
+                praisers_problem = who[handled >= RESOLVED]
+                warners_problem = who[handled <= UNRESOLVED]
+            quick = handled == RESOLVED_QUICKLY
+            if c.paradox_satisfaction:
+                sat[problem[quick]] += c.paradox_satisfaction
+            # Drawn whatever the parameters, so runs that differ only in the recovery
+            # paradox's satisfaction bonus share their random numbers.
+            stays = u[4] < c.repurchase[handled]
+            leaving = ~stays
+            if leaving.any():
+                why = _OUTCOME_CAUSE[handled[leaving]]
+                _defect(status, left, cause, next_visit, churn_day, who[leaving], why, day)
+                defections += np.bincount(why, minlength=_N_CAUSES)
+            if c.paradox_loyalty > 0:
+                loyal = who[stays & quick]
+                churn_day[loyal] = _schedule(rng, c.loyal_churn, loyal.size, day)
+        satisfaction_[visitors] = sat
+        money[_SAT_SUM] = _sum(sat)
+
+        # Still customers after today's visit: schedule the next one.
+        again = visitors[status[visitors] == CUSTOMER]
+        next_visit[again] = _schedule(rng, c.visit, again.size, day)
+
+    # Word of mouth.
+    if not has_network:
+        n_pos = rng.poisson(c.told_by_satisfied * praise) if praise else 0
+        n_neg = rng.poisson(c.told_by_dissatisfied * warn) if warn else 0
+        if n_pos and c.second_hop_positive:
+            n_pos += rng.poisson(c.second_hop_positive * n_pos)
+        if n_neg and c.second_hop_negative:
+            n_neg += rng.poisson(c.second_hop_negative * n_neg)
+        # One draw for both: the same numbers as drawing the good news, then the bad.
+        targets = rng.integers(0, n, n_pos + n_neg) if n_pos + n_neg else empty
+        pos_targets = targets[:n_pos]
+        neg_targets = targets[n_pos:]
+    else:
+        praisers = np.concatenate((praisers_visit, praisers_problem))
+        warners = np.concatenate((seeds, warners_problem))
+        pos_targets = _tell(
+            indptr, indices, praisers, c.told_by_satisfied, c.second_hop_positive, rng
+        )
+        neg_targets = _tell(
+            indptr, indices, warners, c.told_by_dissatisfied, c.second_hop_negative, rng
+        )
+        n_pos = pos_targets.size
+        n_neg = neg_targets.size
+    ev[_WOM_POSITIVE] = n_pos
+    ev[_WOM_NEGATIVE] = n_neg
+    shift = c.wom_shift
+    pos_idx = pos_k = empty
+    if n_pos:
+        pos_idx, pos_k = _tally(pos_targets, n)
+        heard_positive[pos_idx] += pos_k.astype(np.int32)
+        if shift:
+            _shift_views(own_view, pos_idx, shift * pos_k, status[pos_idx] == PROSPECT)
+    if n_neg:
+        neg_idx, neg_k = _tally(neg_targets, n)
+        heard_negative[neg_idx] += neg_k.astype(np.int32)
+        their_status = status[neg_idx]
+        prospect = their_status == PROSPECT
+        if shift:
+            _shift_views(own_view, neg_idx, -shift * neg_k, prospect)
+        # Bad news can put prospects off for good, or tip customers into leaving.
+        open_minded = prospect & ~rejected[neg_idx]
+        p_off = -np.expm1(neg_k * c.log_keep_rejection)
+        put_off = open_minded & (rng.random(neg_idx.size) < p_off)
+        rejected[neg_idx[put_off]] = True
+        ev[_PUT_OFF] = np.count_nonzero(put_off)
+        if c.defection_per_message > 0:
+            p_leave = -np.expm1(neg_k * c.log_keep_defection)
+            tipped = neg_idx[(their_status == CUSTOMER) & (rng.random(neg_idx.size) < p_leave)]
+            _defect(status, left, cause, next_visit, churn_day, tipped, _NEGATIVE_WOM, day)
+            defections[_NEGATIVE_WOM] += tipped.size
+
+    # Acquisition: the Bass kernel 1 − (1 − p·dt)(1 − b)^k. Advertising reaches each person
+    # with chance p·dt (a binomial count, then a random subset: the same as one coin each,
+    # without a pass over everyone); each good message heard convinces with chance b.
+    reached = rng.binomial(n, c.ad_reach)
+    new = empty
+    if reached:  # choosing no one draws nothing, so skipping the call keeps the stream
+        ads = _choice(rng, n, reached)
+        new = ads[(status[ads] == PROSPECT) & ~rejected[ads]]
+        status[new] = CUSTOMER
+    if n_pos:
+        listening = (status[pos_idx] == PROSPECT) & ~rejected[pos_idx]
+        # sim.diffusion.message_adoption_probability(0, 1, b, k) = 1 − (1 − b)^k.
+        p_wom = 1.0 - np.exp(pos_k * c.log_keep_adoption)
+        wom_new = pos_idx[listening & (rng.random(pos_idx.size) < p_wom)]
+        status[wom_new] = CUSTOMER
+        ev[_NEW_BY_WOM] = wom_new.size
+        new = np.concatenate((new, wom_new)) if new.size else wom_new
+    if new.size:
+        joined[new] = day
+        next_visit[new] = _schedule(rng, c.visit, new.size, day)
+        churn_day[new] = _schedule(rng, c.churn, new.size, day)
+    ev[_NEW] = new.size
+
+    # Money.
+    revenue = k * c.revenue_per_visit
+    costs = (
+        new.size * c.acquisition_cost
+        + customers * c.retention_cost / 365.0
+        + ev[_FRONT_LINE] * c.complaint_cost
+        + ev[_HEAD_OFFICE] * c.escalation_cost
+    )
+    profit = revenue * c.margin - costs
+    money[_REVENUE] = revenue
+    money[_COSTS] = costs
+    money[_PROFIT] = profit
+    money[_DISCOUNTED] = profit * discount
 
 
 def tell(
@@ -474,45 +716,185 @@ def tell(
 
     Returns one entry per message heard (a person told twice appears twice).
     """
+    tellers = np.asarray(tellers, np.int64)
+    return _tell(network.indptr, network.indices, tellers, float(mean), float(second_hop), rng)
+
+
+@jit
+def _tell(indptr, indices, tellers, mean, second_hop, rng):
     if tellers.size == 0 or mean == 0:
-        return _EMPTY
-    heard, _ = sample_contacts(network, tellers, rng.poisson(mean, tellers.size), rng)
+        return np.zeros(0, np.int64)
+    heard, _ = _sample_contacts(indptr, indices, tellers, rng.poisson(mean, tellers.size), rng)
     if second_hop and heard.size:
-        again, _ = sample_contacts(network, heard, rng.poisson(second_hop, heard.size), rng)
-        heard = np.concatenate([heard, again])
+        again, _ = _sample_contacts(
+            indptr, indices, heard, rng.poisson(second_hop, heard.size), rng
+        )
+        heard = np.concatenate((heard, again))
     return heard
 
 
-def _join(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else _EMPTY
-
-
-def _unhappy_seeds(
-    pop: Population, params: Params, network: Network | None, rng: np.random.Generator
-) -> np.ndarray:
+@jit
+def _unhappy_seeds(status, indptr, has_network, c, rng):
     """The customers whose bad experience starts the story on day 0."""
-    current = np.flatnonzero(pop.status == CUSTOMER)
-    k = min(params.wom.unhappy_seeds, current.size)
-    if params.wom.unhappy_seeds_by == "degree" and network is not None:
-        degree = network.degree[current]
-        return current[np.argsort(-degree, kind="stable")[:k]]
-    return rng.choice(current, k, replace=False)
+    current = np.nonzero(status == CUSTOMER)[0]
+    k = min(c.unhappy_seeds, current.size)
+    if c.seeds_by_degree and has_network:
+        degree = (indptr[1:] - indptr[:-1])[current]
+        return current[np.argsort(-degree, kind="mergesort")[:k]]
+    return current[_choice(rng, current.size, k)]
 
 
-def _defect(pop: Population, idx: np.ndarray, cause: int | np.ndarray, day: int) -> None:
-    pop.status[idx] = DEFECTED
-    pop.left[idx] = day
-    pop.cause[idx] = cause
-    pop.next_visit[idx] = NEVER
-    pop.churn_day[idx] = NEVER
+@jit
+def _defect(status, left, cause, next_visit, churn_day, idx, why, day) -> None:
+    status[idx] = DEFECTED
+    left[idx] = day
+    cause[idx] = why
+    next_visit[idx] = NEVER
+    churn_day[idx] = NEVER
 
 
-def _shift_views(
-    pop: Population, idx: np.ndarray, amount: np.ndarray, prospect: np.ndarray
-) -> None:
+@jit
+def _schedule(rng, daily_prob, size, start):
+    """:func:`sim.state.schedule`, compiled: geometric gaps after ``start``; NEVER if p is 0."""
+    if daily_prob <= 0.0:
+        return np.full(size, NEVER, np.int32)
+    gaps = rng.geometric(daily_prob, size)
+    return np.minimum(start + gaps, NEVER).astype(np.int32)
+
+
+@jit
+def _shift_views(own_view, idx, amount, prospect) -> None:
     """Move the own view of the prospects among ``idx`` (``prospect``, a mask) by ``amount``."""
     i = idx[prospect]
-    view = pop.own_view[i] + amount[prospect]
-    np.maximum(view, 0.0, out=view)  # np.clip(view, 0, 10) without its Python overhead
-    np.minimum(view, 10.0, out=view)
-    pop.own_view[i] = view
+    view = own_view[i] + amount[prospect]
+    own_view[i] = np.minimum(np.maximum(view, 0.0), 10.0)
+
+
+def _choice_numpy(rng, n, k):
+    return rng.choice(n, k, replace=False)
+
+
+def _choice_compiled(rng, n, k):
+    """``rng.choice(n, k, replace=False)`` in compiled code, drawing exactly what numpy draws.
+
+    NumPy's own algorithm (``Generator.choice``): for a large sample of a large population,
+    a partial Fisher–Yates shuffle of ``arange(n)``; otherwise Floyd's algorithm over an
+    open-addressing hash set, then a shuffle of the sample. Checked against numpy in
+    ``tests/sim/test_jit.py``.
+    """
+    if n > 10000 and k > n // 50:
+        idx = np.arange(n)
+        for i in range(n - 1, max(n - k, 1) - 1, -1):
+            j = rng.integers(0, i + 1)
+            idx[i], idx[j] = idx[j], idx[i]
+        return idx[n - k :].copy()
+    out = np.empty(k, np.int64)
+    if k == 0:
+        return out
+    set_size = np.uint64(int(1.2 * k))
+    mask = np.uint64(0)  # the smallest 2^m − 1 that is at least set_size
+    while mask < set_size:
+        mask = (mask << np.uint64(1)) | np.uint64(1)
+    free = np.uint64(0xFFFFFFFFFFFFFFFF)
+    taken = np.full(int(mask) + 1, free, np.uint64)
+    for j in range(n - k, n):
+        val = np.uint64(rng.integers(0, j + 1))
+        loc = val & mask
+        while taken[loc] != free and taken[loc] != val:
+            loc = (loc + np.uint64(1)) & mask
+        if taken[loc] == free:  # val not chosen before
+            taken[loc] = val
+            out[j - n + k] = val
+        else:  # choose j instead
+            loc = np.uint64(j) & mask
+            while taken[loc] != free:
+                loc = (loc + np.uint64(1)) & mask
+            taken[loc] = np.uint64(j)
+            out[j - n + k] = j
+    for i in range(k - 1, 0, -1):
+        j = rng.integers(0, i + 1)
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+def _sum_numpy(a):
+    return a.sum()
+
+
+def _sum_compiled(a):
+    """``a.sum()`` for a 1-d float array, added in numpy's pairwise order, so that sums are the
+    same to the last bit whether the day ran compiled or not.
+
+    numpy splits the array in halves (each a multiple of 8 long) down to blocks of at most 128,
+    which it adds with eight running sums. Here the same tree is walked with an explicit stack
+    (Numba cannot cache recursive functions).
+    """
+    n = a.size
+    if n <= 128:
+        return _block_sum(a, 0, n)
+    # Each frame: start, length, and the left half's total once it is known.
+    lo = np.empty(64, np.int64)
+    size = np.empty(64, np.int64)
+    left = np.empty(64)
+    has_left = np.zeros(64, np.bool_)
+    top = 0
+    lo[0], size[0] = 0, n
+    while True:
+        m = size[top]
+        if m > 128 and not has_left[top]:  # descend into the left half
+            half = m // 2
+            half -= half % 8
+            top += 1
+            lo[top], size[top], has_left[top] = lo[top - 1], half, False
+            continue
+        total = _block_sum(a, lo[top], m) if m <= 128 else left[top]
+        # Hand the total up: a left half waits for its right half, a right half completes.
+        while True:
+            if top == 0:
+                return total
+            top -= 1
+            if not has_left[top]:
+                has_left[top] = True
+                left[top] = total
+                half = size[top] // 2
+                half -= half % 8
+                top += 1
+                lo[top], size[top], has_left[top] = lo[top - 1] + half, size[top - 1] - half, False
+                break
+            total = left[top] + total
+
+
+def _block_sum(a, lo, n):
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = lo + 8
+    end = lo + n - n % 8
+    while i < end:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < lo + n:
+        res += a[i]
+        i += 1
+    return res
+
+
+if COMPILED:
+    _block_sum = jit(_block_sum)
+    _sum = jit(_sum_compiled)
+    _choice = jit(_choice_compiled)
+else:
+    _sum = _sum_numpy
+    _choice = _choice_numpy

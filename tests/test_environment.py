@@ -20,6 +20,7 @@ def _pyproject_pins() -> dict[str, str]:
         specs.extend(extra)
     pins = {}
     for spec in specs:
+        spec = spec.split(";", 1)[0]  # an environment marker (numba: not in the browser)
         name, sep, version = spec.partition("==")
         assert sep, f"pyproject.toml: {spec!r} is not pinned with =="
         name = name.split("[", 1)[0]  # conda packages carry no pip extras (psycopg[binary])
