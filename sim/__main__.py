@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:14s} {row['description']} / {row['说明']}")
         return 0
     if args.command == "compile":
-        from sim._jit import COMPILED, warm_up
+        from sim._jit import AVAILABLE, warm_up
 
-        if not COMPILED:
+        if not AVAILABLE:
             print("Numba is not in use here: the simulator runs as plain numpy.")
             return 0
         print("Compiling the simulator (the first time takes about a minute)...", flush=True)

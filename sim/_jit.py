@@ -7,32 +7,63 @@ Pyodide, or ``NUMBA_DISABLE_JIT=1``) the very same functions run as ordinary Pyt
 Both consume the random Generator identically, so a seed gives the same market either way
 (``tests/sim/test_jit.py`` checks that).
 
-The first call in a fresh environment compiles for a few seconds; the machine code is cached
-on disk (``cache=True``), so later processes load it in a fraction of a second.
+Numba is imported, and the functions marked :func:`jit` swapped for their compiled versions,
+only when the daily loop first runs (:func:`activate`): importing ``sim`` stays light for a
+process that never simulates (a role-play kernel, for one; Numba alone takes ~90 MiB).
+The first compilation in a fresh environment takes about a minute; the machine code is
+cached on disk (``cache=True``), so later processes load it in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
-try:  # pragma: no branch - which side runs depends on the platform
-    import numba
-except ImportError:  # e.g. Pyodide, where Numba does not exist
-    numba = None
+AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get(
+    "NUMBA_DISABLE_JIT", "0"
+) in ("", "0")
+"""True when the daily loop will run compiled (Numba installed and not disabled)."""
 
-COMPILED = numba is not None and os.environ.get("NUMBA_DISABLE_JIT", "0") in ("", "0")
-"""True when the daily loop runs as compiled code."""
+# (module namespace, name, function to compile, whether other modules may hold it by name)
+_marked: list[tuple[dict, str, object, bool]] = []
+_active = False
 
 
 def jit(fn):
-    """Compile ``fn`` with Numba (no Python objects, cached on disk), or return it unchanged."""
-    if numba is None:
-        return fn
-    return numba.njit(cache=True, nogil=True)(fn)
+    """Mark ``fn`` (arrays, numbers and Generators only) to be compiled by :func:`activate`."""
+    _marked.append((fn.__globals__, fn.__name__, fn, True))
+    return fn
+
+
+def compile_as(namespace: dict, name: str, fn) -> None:
+    """When compiling, bind ``name`` in ``namespace`` to ``fn`` compiled (a replica of a numpy
+    routine that has no compiled form, e.g. ``Generator.choice``); until then, and without
+    Numba, ``name`` keeps its numpy version."""
+    _marked.append((namespace, name, fn, False))
+
+
+def activate() -> bool:
+    """Swap every marked function for its compiled version (once); True if compiled."""
+    global _active
+    if _active or not AVAILABLE:
+        return _active
+    import numba
+
+    namespaces = list({id(ns): ns for ns, _, _, _ in _marked}.values())
+    for namespace, name, fn, shared in _marked:
+        compiled = numba.njit(cache=True, nogil=True)(fn)
+        namespace[name] = compiled
+        if shared:  # modules that imported the function by name call the compiled one too
+            for other in namespaces:
+                for key, value in list(other.items()):
+                    if value is fn:
+                        other[key] = compiled
+    _active = True
+    return True
 
 
 def python(fn):
-    """The plain-Python body of a function decorated with :func:`jit` (for tests)."""
+    """The plain-Python body of a function, compiled or not (for tests)."""
     return getattr(fn, "py_func", fn)
 
 
@@ -44,7 +75,7 @@ def warm_up() -> float:
     """
     import time
 
-    if not COMPILED:
+    if not AVAILABLE:
         return 0.0
     from sim import presets
     from sim.run import run

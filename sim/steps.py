@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim._jit import COMPILED, jit
+from sim import _jit
+from sim._jit import jit
 from sim.network import Network, _sample_contacts
 from sim.params import (
     ComplaintBehaviour,
@@ -381,6 +382,7 @@ def advance_days(
     ``defections`` (one column per :data:`sim.state.CAUSES`) and ``customers_start`` receives
     day ``first_day + d``. One call runs the whole stretch in compiled code.
     """
+    _jit.activate()
     indptr, indices = _NO_NETWORK if network is None else (network.indptr, network.indices)
     if customers_start is None:
         customers_start = np.zeros(n_days, np.int64)
@@ -864,6 +866,7 @@ def _sum_compiled(a):
             total = left[top] + total
 
 
+@jit
 def _block_sum(a, lo, n):
     if n < 8:
         res = 0.0
@@ -891,10 +894,7 @@ def _block_sum(a, lo, n):
     return res
 
 
-if COMPILED:
-    _block_sum = jit(_block_sum)
-    _sum = jit(_sum_compiled)
-    _choice = jit(_choice_compiled)
-else:
-    _sum = _sum_numpy
-    _choice = _choice_numpy
+_sum = _sum_numpy
+_choice = _choice_numpy
+_jit.compile_as(globals(), "_sum", _sum_compiled)
+_jit.compile_as(globals(), "_choice", _choice_compiled)

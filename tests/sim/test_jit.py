@@ -77,9 +77,10 @@ import json, sys
 sys.path.insert(0, {str(ROOT)!r})
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 import sim._jit
-assert not sim._jit.COMPILED, "NUMBA_DISABLE_JIT=1 was not honoured"
+assert not sim._jit.AVAILABLE, "NUMBA_DISABLE_JIT=1 was not honoured"
 from test_jit import _fingerprint
 print(json.dumps(_fingerprint()))
+assert "numba" not in sys.modules, "the plain-numpy path imported Numba"
 """
 
 
@@ -97,8 +98,22 @@ def test_the_daily_loop_is_compiled_here():
     # every other test, and miss the speed the benchmarks promise.
     if os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0"):
         pytest.skip("NUMBA_DISABLE_JIT is set")
-    assert _jit.COMPILED
-    assert hasattr(steps._day, "py_func")
+    assert _jit.AVAILABLE
+    sim.run(sim.presets.get("hotel", population=100, days=2), rng=0)
+    assert hasattr(steps._day, "py_func") and hasattr(steps._choice, "py_func")
+
+
+def test_importing_the_packages_leaves_numba_alone_until_a_run():
+    # A role-play kernel imports exercises (and through it sim) but never simulates: it
+    # should not pay Numba's ~90 MiB.
+    code = (
+        "import sys, sim, exercises, exercises.bridge, exercises.capstone\n"
+        "assert 'numba' not in sys.modules, 'imported on import'\n"
+        "sim.run(sim.presets.get('hotel', population=100, days=2), rng=0)\n"
+        "assert 'numba' in sys.modules, 'not used by a run'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
 
 
 @pytest.mark.slow
