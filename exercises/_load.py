@@ -6,6 +6,8 @@ Scenario and quiz files are written by trainers, so every problem is reported as
 
 from __future__ import annotations
 
+import difflib
+import typing
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,78 @@ def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
     return data, []
 
 
+def field_lines(path: str | Path) -> dict[str, int]:
+    """The line (from 1) where each field of a YAML file starts, by its path.
+
+    ``{"nodes": 12, "nodes.arrival.choices[0].next": 31, ...}``: the paths problems name, so
+    that :func:`with_lines` can say where to look. Empty if the file does not parse.
+    """
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node, at: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                here = f"{at}.{key.value}" if at else str(key.value)
+                lines.setdefault(here, key.start_mark.line + 1)
+                walk(value, here)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                lines.setdefault(f"{at}[{i}]", value.start_mark.line + 1)
+                walk(value, f"{at}[{i}]")
+
+    walk(root, "")
+    return lines
+
+
+def with_lines(name: str, problems: list[str], lines: dict[str, int]) -> list[str]:
+    """Add ``(line N)`` to each ``name: field: …`` problem: the line of the field, or of the
+    nearest enclosing one the file has (a missing field is reported where its parent is)."""
+    out = []
+    for problem in problems:
+        head = f"{name}: "
+        if problem.startswith(head) and lines:
+            where = problem[len(head) :].split(": ", 1)[0]
+            while where and where not in lines:
+                cut = max(where.rfind("."), where.rfind("["))
+                where = where[:cut] if cut > 0 else ""
+            if where:
+                problem = f"{problem} (line {lines[where]})"
+        out.append(problem)
+    return out
+
+
+def did_you_mean(word: Any, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a misspelt ``word``, or ''."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def field_names(model: type[pydantic.BaseModel]) -> set[str]:
+    """Every field name of ``model`` and of the models nested in it (for spelling hints)."""
+    names: set[str] = set()
+    todo, seen = [model], set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        for fname, info in m.model_fields.items():
+            names.add(fname)
+            stack = [info.annotation]
+            while stack:
+                t = stack.pop()
+                if isinstance(t, type) and issubclass(t, pydantic.BaseModel):
+                    todo.append(t)
+                stack.extend(typing.get_args(t))
+    return names
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -125,8 +199,11 @@ _EXPECTED = {
 }
 
 
-def pydantic_problems(name: str, err: pydantic.ValidationError) -> list[str]:
-    """One ``file: field: expected …, got …`` line per pydantic error."""
+def pydantic_problems(
+    name: str, err: pydantic.ValidationError, known: Iterable[str] = ()
+) -> list[str]:
+    """One ``file: field: expected …, got …`` line per pydantic error (``known``: the field
+    names a misspelt field is compared with)."""
     lines = []
     for e in err.errors(include_url=False):
         loc = location(e["loc"])
@@ -141,7 +218,8 @@ def pydantic_problems(name: str, err: pydantic.ValidationError) -> list[str]:
                 expected = "English text"
         elif kind == "extra_forbidden":
             expected = "no such field (check its spelling)"
-            got = _kind(loc.rsplit(".", 1)[-1])
+            field = loc.rsplit(".", 1)[-1]
+            got = _kind(field) + did_you_mean(field, known)
         elif kind == "literal_error":
             expected = f"one of {ctx.get('expected', '')}"
         elif kind in ("greater_than_equal", "greater_than"):

@@ -21,7 +21,14 @@ from typing import Annotated, Literal
 import pydantic
 from pydantic import Field
 
-from exercises._load import ExerciseFileError, pydantic_problems, read_yaml
+from exercises._load import (
+    ExerciseFileError,
+    field_lines,
+    field_names,
+    pydantic_problems,
+    read_yaml,
+    with_lines,
+)
 from exercises.scenario import Slug, Text, _Model
 
 QUIZ_DIR = Path(__file__).parent / "quizzes"
@@ -103,12 +110,13 @@ def check(ref: str | Path) -> tuple[Quiz | None, list[str]]:
     try:
         quiz = Quiz.model_validate(data)
     except pydantic.ValidationError as err:
-        problems += pydantic_problems(path.name, err)
+        problems += pydantic_problems(path.name, err, field_names(Quiz))
     problems += _semantic_problems(path.name, data)
     if isinstance(data.get("id"), str) and data["id"] != path.stem:
         problems.append(
             f"{path.name}: id: expected the file's name {path.stem!r}, got {data['id']!r}"
         )
+    problems = with_lines(path.name, problems, field_lines(path)) if problems else problems
     return (quiz if not problems else None), problems
 
 

@@ -25,7 +25,15 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from exercises import rubric
-from exercises._load import ExerciseFileError, pydantic_problems, read_yaml
+from exercises._load import (
+    ExerciseFileError,
+    did_you_mean,
+    field_lines,
+    field_names,
+    pydantic_problems,
+    read_yaml,
+    with_lines,
+)
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 BUSINESSES = ("car_dealer", "hotel", "hotpot", "sales_office", "b2b_supplier", "airline")
@@ -227,6 +235,7 @@ def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
                     problems.append(
                         f"{name}: nodes.{key}.choices[{i}].points.{dim}: expected a rubric "
                         f"dimension ({', '.join(rubric.DIMENSIONS)}), got {dim!r}"
+                        + did_you_mean(dim, rubric.DIMENSIONS)
                     )
             target = c.get("next")
             if not isinstance(target, str):
@@ -234,13 +243,15 @@ def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
             if target not in nodes and target not in endings:
                 problems.append(
                     f"{name}: nodes.{key}.choices[{i}].next: expected a node or an ending, "
-                    f"got {target!r}"
+                    f"got {target!r}" + did_you_mean(target, [*nodes, *endings])
                 )
             elif target in nodes:
                 edges[key].append(target)
     start = data.get("start")
     if isinstance(start, str) and start not in nodes:
-        problems.append(f"{name}: start: expected one of the nodes, got {start!r}")
+        problems.append(
+            f"{name}: start: expected one of the nodes, got {start!r}" + did_you_mean(start, nodes)
+        )
         return problems
     if not nodes or not isinstance(start, str):
         return problems
@@ -330,7 +341,7 @@ def check(ref: str | Path, *, strict: bool = False) -> tuple[Scenario | None, li
     try:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as err:
-        problems += pydantic_problems(name, err)
+        problems += pydantic_problems(name, err, field_names(Scenario))
     problems += _graph_problems(name, data, strict)
     if isinstance(data.get("id"), str) and data["id"] != path.stem:
         problems.append(f"{name}: id: expected the file's name {path.stem!r}, got {data['id']!r}")
@@ -347,6 +358,7 @@ def check(ref: str | Path, *, strict: bool = False) -> tuple[Scenario | None, li
                     f"{name}: start: expected at least {LIBRARY_RULES['decision_points']} "
                     f"decision points on the best path in a shipped scenario, got {depth}"
                 )
+    problems = with_lines(name, problems, field_lines(path)) if problems else problems
     return (scenario if not problems else None), problems
 
 

@@ -176,3 +176,26 @@ def test_quiz_answers_go_to_the_same_store(tmp_path):
         row = store.attempts(exercise_id=q.id).iloc[0]
         assert row["kind"] == "quiz" and row["total"] == 100.0
         assert len(store.decisions(s.attempt_id)) == len(q.questions)
+
+
+def test_a_broken_quiz_names_the_line_and_the_likely_field(tmp_path):
+    path = tmp_path / "typo-quiz.yaml"
+    path.write_text(
+        "id: typo-quiz\n"
+        "version: 1\n"
+        'title: {en: "T", zh: "题"}\n'
+        "questions:\n"
+        "  - id: q1\n"
+        "    kind: single\n"
+        '    promt: {en: "P", zh: "问"}\n'
+        "    options:\n"
+        '      - {id: a, text: {en: "A", zh: "甲"}, correct: true}\n'
+        '      - {id: b, text: {en: "B", zh: "乙"}}\n'
+        '    explanation: {en: "E", zh: "解"}\n',
+        encoding="utf-8",
+    )
+    problems = quiz.check(path)[1]
+    assert (
+        "typo-quiz.yaml: questions[0].promt: expected no such field (check its spelling), "
+        "got 'promt' (did you mean 'prompt'?) (line 7)"
+    ) in problems, problems

@@ -190,8 +190,14 @@ def test_missing_start_and_wrong_id(tmp_path):
     data = _good()
     data["start"] = "hello"
     problems = check(_write(tmp_path, data, "other.yaml"))[1]
-    assert "other.yaml: start: expected one of the nodes, got 'hello'" in problems
-    assert "other.yaml: id: expected the file's name 'other', got 'broken'" in problems
+    lines = (tmp_path / "other.yaml").read_text().splitlines()
+    start, id_ = (
+        next(i for i, t in enumerate(lines, 1) if t.startswith(k)) for k in ("start:", "id:")
+    )
+    assert f"other.yaml: start: expected one of the nodes, got 'hello' (line {start})" in problems
+    assert (
+        f"other.yaml: id: expected the file's name 'other', got 'broken' (line {id_})" in problems
+    )
 
 
 def test_unknown_field_is_named(tmp_path):
@@ -219,9 +225,10 @@ def test_all_paths_equal_is_refused(tmp_path):
     data = _good()
     data["nodes"]["one"]["choices"][1]["points"] = {"listen": 1}
     problems = check(_write(tmp_path, data))[1]
-    assert problems == [
-        "broken.yaml: nodes: expected replies that differ in points, got every path scoring 2"
-    ]
+    assert len(problems) == 1 and problems[0].startswith(
+        "broken.yaml: nodes: expected replies that differ in points, got every path scoring 2 "
+        "(line "
+    )
 
 
 @pytest.mark.parametrize(
@@ -291,3 +298,58 @@ def test_a_key_given_twice_is_named_with_its_lines(tmp_path):
     assert len(problems) == 1
     assert problems[0].startswith("broken.yaml: expected each key once in a mapping, got 'next'")
     assert "twice (lines " in problems[0]
+
+
+_MISSPELT = """\
+id: broken
+version: 1
+title: {en: "T", zh: "题"}
+business: hotel
+context: {en: "C", zh: "情"}
+persona:
+  name: {en: "P", zh: "人"}
+  description: {en: "D", zh: "述"}
+mood: 40
+start: one
+nodes:
+  one:
+    customer: {en: "Hi", zh: "你好"}
+    choices:
+      - id: a
+        text: {en: "A", zh: "甲"}
+        points: {empathize: 2}
+        mood: 5
+        feedback: {en: "F", zh: "反"}
+        next: ennd
+      - id: b
+        text: {en: "B", zh: "乙"}
+        points: {listen: 1}
+        mood: 0
+        feedbak: {en: "F", zh: "反"}
+        next: end
+endings:
+  end:
+    outcome: stays
+    tells: 1
+    sentiment: positive
+    title: {en: "E", zh: "终"}
+    debrief: {en: "D", zh: "评"}
+"""
+
+
+def test_problems_say_the_line_and_the_likely_spelling(tmp_path):
+    # A maintainer's typos: the line to look at, and what was probably meant.
+    problems = check(_write(tmp_path, _MISSPELT))[1]
+    expected = [
+        "broken.yaml: nodes.one.choices[0].points.empathize: expected a rubric dimension "
+        "(listen, empathise, ownership, solve, expectations, follow_up), got 'empathize' "
+        "(did you mean 'empathise'?) (line 17)",
+        "broken.yaml: nodes.one.choices[0].next: expected a node or an ending, got 'ennd' "
+        "(did you mean 'end'?) (line 20)",
+        "broken.yaml: nodes.one.choices[1].feedbak: expected no such field (check its "
+        "spelling), got 'feedbak' (did you mean 'feedback'?) (line 25)",
+        # a missing field is reported at its parent
+        "broken.yaml: nodes.one.choices[1].feedback: expected a value, got nothing (line 21)",
+    ]
+    for line in expected:
+        assert line in problems, f"missing: {line}\n" + "\n".join(problems)
