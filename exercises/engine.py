@@ -226,13 +226,20 @@ class Session:
         )
 
     @classmethod
-    def resume(cls, scenario: Scenario, store, trainee_id: str) -> Session | None:
+    def resume(
+        cls, scenario: Scenario, store, trainee_id: str, *, finished: bool = False
+    ) -> Session | None:
         """The trainee's unfinished attempt at ``scenario``, replayed from the store, or None.
 
+        With ``finished=True``, the latest attempt whether finished or not: a finished one
+        comes back as a finished session, to show how it ended (:meth:`replay` starts anew).
         Decisions recorded for another version of the scenario cannot be replayed: that
         attempt is left as it is and None is returned.
         """
-        attempt = store.open_attempt(trainee_id, scenario.id)
+        if finished:
+            attempt = store.latest_attempt(trainee_id, scenario.id)
+        else:
+            attempt = store.open_attempt(trainee_id, scenario.id)
         if attempt is None or attempt.exercise_version != scenario.version:
             return None
         session = cls(

@@ -797,21 +797,29 @@ class Store:
         This is how a session resumes after a kernel restart: replay
         :meth:`decisions` of the attempt returned.
         """
+        return self._latest(trainee_id, exercise_id, unfinished=True)
 
+    def latest_attempt(self, trainee_id: str, exercise_id: str) -> Attempt | None:
+        """The trainee's latest attempt at `exercise_id`, finished or not, or None.
+
+        A role-play reopened after it was finished shows how it ended (its decisions replayed).
+        """
+        return self._latest(trainee_id, exercise_id, unfinished=False)
+
+    def _latest(self, trainee_id: str, exercise_id: str, *, unfinished: bool) -> Attempt | None:
         def work(conn: sa.Connection) -> Attempt | None:
+            query = sa.select(attempts).where(
+                attempts.c.trainee_id == trainee_id, attempts.c.exercise_id == exercise_id
+            )
+            if unfinished:
+                query = query.where(attempts.c.finished_at.is_(None))
             row = conn.execute(
-                sa.select(attempts)
-                .where(
-                    attempts.c.trainee_id == trainee_id,
-                    attempts.c.exercise_id == exercise_id,
-                    attempts.c.finished_at.is_(None),
-                )
-                .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
-                .limit(1)
+                query.order_by(attempts.c.started_at.desc(), attempts.c.id.desc()).limit(1)
             ).first()
             return None if row is None else _attempt(row)
 
-        return self._read(f"open_attempt {trainee_id!r} {exercise_id!r}", work)
+        which = "open_attempt" if unfinished else "latest_attempt"
+        return self._read(f"{which} {trainee_id!r} {exercise_id!r}", work)
 
     # -- tables for reports --------------------------------------------------------------
 

@@ -83,6 +83,8 @@ UI: dict[str, dict[str, str]] = {
         "name_too_long": "Please use a shorter name (at most {n} characters).",
         "welcome": "Hello, {name}.",
         "resumed": "Welcome back, {name}: carrying on where you left off.",
+        "last_result": "Welcome back, {name}: this is how your last attempt ended. "
+        "Press Play again to try once more.",
         "not_saved": "Could not save this answer ({error}). Try again, or tell your trainer.",
         "mood": "Customer's mood",
         "you": "You",
@@ -151,6 +153,7 @@ UI: dict[str, dict[str, str]] = {
         "name_too_long": "名字太长了，请不要超过{n}个字符。",
         "welcome": "{name}，你好。",
         "resumed": "欢迎回来，{name}：从上次停下的地方接着练。",
+        "last_result": "欢迎回来，{name}：这是你上次练习的结果。想再练一次，请按“再练一次”。",
         "not_saved": "这个回答没能保存（{error}）。请再试一次，或者告诉培训师。",
         "mood": "顾客情绪",
         "you": "你",
@@ -417,11 +420,11 @@ class _Exercise:
         self.name.placeholder = _t(lang, "name_hint")
         self.start_button.description = _t(lang, "start")
 
-    def _greet(self, resumed: bool = False) -> None:
+    def _greet(self, resumed: bool = False, key: str | None = None) -> None:
         if self.trainee_name is None:
             self.greeting.value = ""
             return
-        key = "resumed" if resumed else "welcome"
+        key = key or ("resumed" if resumed else "welcome")
         text = _t(self.language, key, name=self.trainee_name)
         self.greeting.value = f"<span style='margin-left:16px'>{_e(text)}</span>"
 
@@ -444,8 +447,9 @@ class RolePlay(_Exercise):
         Saves the attempt and every decision as made. Without ``trainee``, the widget first asks
         for the trainee's name.
     trainee : str, optional
-        The trainee's display name. With a store, an unfinished attempt of this trainee at this
-        scenario is resumed where it stopped.
+        The trainee's display name. With a store, the trainee's latest attempt at this scenario
+        comes back: an unfinished one resumes where it stopped, a finished one shows how it
+        ended (with *Play again* for a new attempt).
     lang : {"en", "zh"}
         Language shown first; the switch at the top changes it at any time.
     seed : int
@@ -523,7 +527,7 @@ class RolePlay(_Exercise):
     def _begin(self) -> None:
         session = None
         if self.store is not None and self.trainee_id is not None:
-            session = Session.resume(self.scenario, self.store, self.trainee_id)
+            session = Session.resume(self.scenario, self.store, self.trainee_id, finished=True)
             self.resumed = session is not None
             if session is None:
                 session = Session(
@@ -580,7 +584,10 @@ class RolePlay(_Exercise):
         if s is None:
             self.header.value = self._header_html(lang)
             return
-        self._greet(self.resumed and not s.finished and bool(s.steps))
+        if self.resumed and s.finished:
+            self._greet(key="last_result")
+        else:
+            self._greet(self.resumed and not s.finished and bool(s.steps))
         self.header.value = self._header_html(lang)
         self.mood.value = mood_html(s.mood, lang)
         self.chat.value = self._chat_html(lang)

@@ -209,6 +209,27 @@ def test_resume_continues_at_the_same_node(store):
     assert len(store.decisions(again.session.attempt_id)) == len(choices)
 
 
+def test_reopening_a_finished_role_play_shows_how_it_ended(store):
+    # A trainee finishes, looks at another exercise in the hub, then comes back: their result
+    # is still there, and Play again starts a new attempt.
+    first = RolePlay(SCENARIO, store=store, trainee="Li Na", seed=4)
+    path = [c for _, c in worst_first_path()]
+    play(first, path)
+    total = first.session.score().total
+    again = RolePlay(SCENARIO, store=store, trainee="Li Na", seed=99, lang="zh")
+    assert again.session.finished and again.session.attempt_id == first.session.attempt_id
+    assert again.session.path == first.session.path
+    assert again.session.score().total == total and again.scorecard.value
+    assert "上次练习的结果" in again.greeting.value and again.buttons == []
+    again.lang.value = "en"
+    assert "how your last attempt ended" in again.greeting.value
+    again.replay_button.click()
+    assert not again.session.finished and again.session.attempt_id != first.session.attempt_id
+    assert again.buttons and "Hello, Li Na." in again.greeting.value
+    attempts = store.attempts(trainee_id=store.trainee("Li Na"))
+    assert len(attempts) == 2 and attempts["finished_at"].notna().sum() == 1
+
+
 def test_replay_starts_a_new_attempt(store):
     rp = RolePlay(SCENARIO, store=store, trainee="Sam", seed=1)
     play(rp, [c for _, c in worst_first_path()])
