@@ -163,6 +163,16 @@ def page(browser, tmp_path):
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     pg.shot = lambda name: _shot(pg, tmp_path, name)  # screenshots for a person to look at
+    # JavaScript errors: uncaught, or logged by the page's code (a resource that cannot be
+    # fetched, such as Voilà's link to a font on a CDN, does not count: offline rooms exist).
+    pg.errors = []
+    pg.on("pageerror", lambda err: pg.errors.append(str(err)))
+    pg.on(
+        "console",
+        lambda msg: msg.type == "error"
+        and not msg.text.startswith("Failed to load resource")
+        and pg.errors.append(msg.text),
+    )
     yield pg
     context.close()
 

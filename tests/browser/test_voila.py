@@ -57,6 +57,8 @@ def test_trainee_plays_a_scenario_to_the_end_and_every_decision_is_stored(page, 
         assert len(mine) == 1 and mine.iloc[0]["total"] == 100.0
         decisions = store.decisions(int(mine.iloc[0]["attempt_id"]))
         assert [(d.node, d.choice) for d in decisions] == scenario.best_path()
+    # voila.json keeps out the JupyterLab extensions that break outside JupyterLab.
+    assert page.errors == []
 
 
 def test_language_switch_shows_chinese_that_renders(page, voila):
