@@ -16,8 +16,10 @@ cached on disk (``cache=True``), so later processes load it in a fraction of a s
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+from collections.abc import Iterator
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get(
     "NUMBA_DISABLE_JIT", "0"
@@ -27,6 +29,7 @@ AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get(
 # (module namespace, name, function to compile, whether other modules may hold it by name)
 _marked: list[tuple[dict, str, object, bool]] = []
 _active = False
+_swapped: list[tuple[dict, str, object, object]] = []  # (namespace, name, plain, compiled)
 
 
 def jit(fn):
@@ -52,14 +55,30 @@ def activate() -> bool:
     namespaces = list({id(ns): ns for ns, _, _, _ in _marked}.values())
     for namespace, name, fn, shared in _marked:
         compiled = numba.njit(cache=True, nogil=True)(fn)
+        _swapped.append((namespace, name, namespace.get(name), compiled))
         namespace[name] = compiled
         if shared:  # modules that imported the function by name call the compiled one too
             for other in namespaces:
                 for key, value in list(other.items()):
-                    if value is fn:
+                    if value is fn and other is not namespace:
+                        _swapped.append((other, key, fn, compiled))
                         other[key] = compiled
     _active = True
     return True
+
+
+@contextlib.contextmanager
+def plain() -> Iterator[None]:
+    """Within the block, the simulator runs as plain numpy even where it is compiled (for tests
+    that compare the two in one process). Not thread-safe: it rebinds module globals."""
+    activate()
+    for namespace, name, original, _ in _swapped:
+        namespace[name] = original
+    try:
+        yield
+    finally:
+        for namespace, name, _, compiled in _swapped:
+            namespace[name] = compiled
 
 
 def python(fn):

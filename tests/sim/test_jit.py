@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim import _jit, steps
@@ -158,3 +160,62 @@ def test_sums_are_added_in_numpys_order(n):
     a = np.random.default_rng(n).standard_normal(n) * 3.7
     assert steps._sum(a) == a.sum()
     assert _jit.python(steps._sum_compiled)(a) == a.sum()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    preset=st.sampled_from(sim.presets.names()),
+    population=st.integers(1, 1_500),
+    days=st.integers(1, 60),
+    kind=st.sampled_from(sim.network.KINDS),
+    degree=st.floats(2.0, 12.0),
+    initial=st.sampled_from([0.0, 0.05, 0.3, 1.0]),
+    innovation=st.sampled_from([0.0, 0.5, 30.0, 100.0]),
+    tolerance=st.sampled_from([0.0, 0.5, 2.0]),
+    told=st.tuples(st.sampled_from([0.0, 1.0, 12.0]), st.sampled_from([0.0, 3.0, 25.0])),
+    hops=st.tuples(st.sampled_from([0.0, 0.5]), st.sampled_from([0.0, 2.0])),
+    seeds=st.integers(0, 60),
+    by_degree=st.booleans(),
+    tipping=st.sampled_from([0.0, 0.1]),
+    paradox=st.tuples(st.sampled_from([0.0, 1.5]), st.sampled_from([0.0, 0.6])),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_market_runs_the_same_compiled_and_plain(
+    preset, population, days, kind, degree, initial, innovation, tolerance, told, hops, seeds,
+    by_degree, tipping, paradox, seed,
+):  # fmt: skip
+    # Edge cases included: one person, nobody a customer (or everybody), no advertising or a
+    # flood of it, word of mouth switched off, more unhappy seeds than customers.
+    params = sim.presets.get(
+        preset,
+        population=population,
+        days=days,
+        initial_customers=initial,
+        innovation=innovation,
+        **{
+            "network.kind": kind if population >= 14 else "well_mixed",
+            "network.mean_degree": degree,
+            "satisfaction.tolerance": tolerance,
+            "wom.told_by_satisfied": told[0],
+            "wom.told_by_dissatisfied": told[1],
+            "wom.second_hop_positive": hops[0],
+            "wom.second_hop_negative": hops[1],
+            "wom.unhappy_seeds": seeds,
+            "wom.unhappy_seeds_by": "degree" if by_degree else "random",
+            "wom.defection_per_message": tipping,
+            "recovery.paradox_satisfaction": paradox[0],
+            "recovery.paradox_loyalty": paradox[1],
+        },
+    )
+    compiled = sim.run(params, rng=seed)
+    with _jit.plain():
+        plain = sim.run(params, rng=seed)
+    counts = [c for c in compiled.daily.columns if compiled.daily[c].dtype.kind == "i"]
+    assert compiled.daily[counts].equals(plain.daily[counts])
+    for field in INTEGER_FIELDS:
+        np.testing.assert_array_equal(
+            getattr(compiled.population, field), getattr(plain.population, field), err_msg=field
+        )
+    np.testing.assert_allclose(
+        compiled.daily["profit"], plain.daily["profit"], rtol=1e-9, atol=1e-6
+    )
