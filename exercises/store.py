@@ -507,7 +507,9 @@ class Store:
         ----------
         display_name : str
             The name shown in reports, 1 to 80 characters after stripping surrounding spaces;
-            kept exactly otherwise (quotes, commas, HTML and Chinese are all fine).
+            kept exactly otherwise (quotes, commas, HTML and Chinese are all fine). A name
+            that differs from a known one only in case or spacing (``" li  lei"`` for
+            ``"Li Lei"``) is the same trainee, shown as first typed.
         trainee_id : str or None, optional
             Use this id for a new trainee instead of a fresh ``t-`` + 8 hex digits.
 
@@ -521,9 +523,7 @@ class Store:
             trainee_id = _text("trainee: trainee_id", trainee_id, limit=64)
 
         def work(conn: sa.Connection) -> str:
-            found = conn.execute(
-                sa.select(trainees.c.trainee_id).where(trainees.c.display_name == name)
-            ).scalar_one_or_none()
+            found = _find_trainee(conn, name)
             if found is not None:
                 if trainee_id is not None and trainee_id != found:
                     raise StoreError(
@@ -1093,15 +1093,34 @@ class Store:
 # Import: merging an export's rows, each step returning how many rows it added
 
 
+def _name_key(name: str) -> str:
+    """What makes two typed names the same person: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def _find_trainee(conn: sa.Connection, name: str) -> str | None:
+    """The id of the trainee called ``name`` (exactly, else ignoring case and extra spaces)."""
+    found = conn.execute(
+        sa.select(trainees.c.trainee_id).where(trainees.c.display_name == name)
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    key = _name_key(name)
+    for trainee_id, display_name in conn.execute(
+        sa.select(trainees.c.trainee_id, trainees.c.display_name).order_by(
+            trainees.c.created_at, trainees.c.trainee_id
+        )
+    ):
+        if _name_key(display_name) == key:
+            return trainee_id
+    return None
+
+
 def _merge_trainees(conn: sa.Connection, rows: list[dict]) -> tuple[int, dict[str, str]]:
     """Add trainees whose display name is new; map every exported id to the id here."""
     added, local = 0, {}
     for person in rows:
-        found = conn.execute(
-            sa.select(trainees.c.trainee_id).where(
-                trainees.c.display_name == person["display_name"]
-            )
-        ).scalar_one_or_none()
+        found = _find_trainee(conn, person["display_name"])
         if found is None:
             found = person["trainee_id"]
             clash = conn.execute(
