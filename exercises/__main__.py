@@ -1,4 +1,4 @@
-"""Command line: ``python -m exercises validate|play|list|report|import``.
+"""Command line: ``python -m exercises validate|play|list|report|import|reset``.
 
 Errors are one clear line (or one line per problem for ``validate``) and a non-zero exit
 code, never a traceback.
@@ -131,13 +131,12 @@ def _list(args) -> int:
 def _existing(url: str | None) -> str:
     """The results database to read; an SQLite file that does not exist is an error, not a
     new empty database (which would make a day's results look lost)."""
-    import os
 
     import sqlalchemy as sa
 
-    from exercises.store import DEFAULT_URL, ENV_VAR
+    from exercises.store import ENV_VAR, default_url
 
-    url = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    url = url or default_url()
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
@@ -176,6 +175,37 @@ def _import(args) -> int:
     return 0
 
 
+def _reset(args) -> int:
+    """Save every result to a file, then clear the database (rehearsal names gone by the day)."""
+    from datetime import datetime
+
+    from exercises.store import Store
+
+    stdin = sys.stdin
+    with Store(_existing(args.db)) as store:
+        data = store.export()
+        counts = {k: len(data[k]) for k in ("trainees", "attempts", "decisions", "observer_scores")}
+        if not any(counts.values()):
+            print(f"{store.url}: already empty, nothing to clear")
+            return 0
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = Path(args.backup or f"csat-results-backup-{stamp}.json")
+        if backup.exists():
+            raise ValueError(f"{backup}: already exists; choose another --backup file")
+        summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+        if not args.yes:
+            print(f"{store.url} holds {summary}.")
+            print(f"Save them to {backup} and clear the database? Type yes: ", end="", flush=True)
+            if stdin.readline().strip().lower() != "yes":
+                print("nothing changed")
+                return 1
+        backup.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        store.clear()
+    print(f"saved {summary} to {backup} (bring them back: python -m exercises import {backup})")
+    print(f"cleared {store.url}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m exercises", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -206,6 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     im.add_argument("files", nargs="+")
     im.add_argument("--db", default=None)
     im.set_defaults(func=_import)
+
+    rs = sub.add_parser(
+        "reset", help="save every result to a file, then clear the database (after a rehearsal)"
+    )
+    rs.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
+    rs.add_argument("--backup", default=None, help="file to save to (default: dated JSON here)")
+    rs.add_argument("--yes", action="store_true", help="do not ask before clearing")
+    rs.set_defaults(func=_reset)
 
     args = parser.parse_args(argv)
     from exercises.store import StoreError

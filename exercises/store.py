@@ -1,7 +1,7 @@
 """Results store: trainees, attempts and every decision, in a real database.
 
-One SQLAlchemy URL says where results live: an SQLite file in the working folder by default
-(:data:`DEFAULT_URL`), or any URL in the environment variable :data:`ENV_VAR` — PostgreSQL for
+One SQLAlchemy URL says where results live: an SQLite file in the workshop folder by default
+(:func:`default_url`), or any URL in the environment variable :data:`ENV_VAR` — PostgreSQL for
 a shared classroom server. Every decision is written in its own short transaction the moment
 it is made, so a restarted kernel resumes where the trainee was (:meth:`Store.open_attempt`),
 and many trainees' kernels can write to one file at once.
@@ -58,6 +58,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -75,10 +76,12 @@ __all__ = [
     "Decision",
     "Store",
     "StoreError",
+    "default_url",
 ]
 
 DEFAULT_URL = "sqlite:///csat-results.sqlite"
-"""Where results go when nothing else is said: an SQLite file in the working folder."""
+"""Where results go when nothing else is said and the working folder is outside the workshop
+folder: an SQLite file in the working folder (see :func:`default_url`)."""
 
 ENV_VAR = "CSAT_DB_URL"
 """Environment variable holding the database URL (e.g. a classroom PostgreSQL server)."""
@@ -117,6 +120,24 @@ _DECISION_COLUMNS = [
     "attempt_no", "lang", "seq", "node", "choice", "mood", "at", "elapsed_s", "ending",
 ]
 # fmt: on
+
+
+def default_url(start: str | os.PathLike | None = None) -> str:
+    """The results database when none is given: ``$CSAT_DB_URL`` if set; else
+    ``csat-results.sqlite`` in the workshop folder when working anywhere inside it (the folder
+    holding this project's ``pyproject.toml``), so that the notebooks in ``course/``, the app
+    and ``python -m exercises report`` share one file; else :data:`DEFAULT_URL`."""
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        project = folder / "pyproject.toml"
+        try:
+            if project.is_file() and 'name = "csat-workshop"' in project.read_text("utf-8"):
+                return f"sqlite:///{folder / 'csat-results.sqlite'}"
+        except (OSError, UnicodeDecodeError):
+            continue
+    return DEFAULT_URL
 
 
 class StoreError(Exception):
@@ -367,7 +388,7 @@ class Store:
     ----------
     url : str or None, optional
         SQLAlchemy database URL. None means ``$CSAT_DB_URL`` if set, else
-        :data:`DEFAULT_URL` (``csat-results.sqlite`` in the working folder). ``"sqlite://"``
+        :func:`default_url` (``csat-results.sqlite`` in the workshop folder). ``"sqlite://"``
         is a private in-memory database, handy for a demonstration.
 
     Raises
@@ -385,7 +406,7 @@ class Store:
     """
 
     def __init__(self, url: str | None = None):
-        raw = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+        raw = url or default_url()
         self._closed = False
         try:
             self._url = sa.make_url(raw)
@@ -1060,6 +1081,19 @@ class Store:
             }
 
         return self._read("export", work)
+
+    def clear(self) -> dict[str, int]:
+        """Delete every trainee, attempt, decision and observer sheet (the tables stay), in one
+        transaction; return how many rows each table lost. Export first: see
+        ``python -m exercises reset``, which saves a file :meth:`import_` can bring back."""
+
+        def work(conn: sa.Connection) -> dict[str, int]:
+            gone = {}
+            for table in (decisions, observer_scores, attempts, trainees):
+                gone[table.name] = conn.execute(table.delete()).rowcount
+            return gone
+
+        return self._write("clear", work)
 
     def import_(self, data: Mapping[str, Any]) -> dict[str, int]:
         """Merge an :meth:`export` into this database; return how many rows each table gained.

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 
 import pytest
 import sqlalchemy as sa
+
+# Tests, and the notebooks nbval runs in kernels that inherit this environment, never write to
+# the trainer's results database (csat-results.sqlite in the project folder, or CSAT_DB_URL).
+os.environ["CSAT_DB_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='csat-tests-')}/results.sqlite"
 
 
 @pytest.fixture

@@ -89,3 +89,37 @@ def test_terminal_play_says_it_saves_nothing_and_speaks_chinese(monkeypatch, cap
     out = capsys.readouterr().out
     assert "练习模式：结果不保存" in out and "情绪" in out and "得分" in out
     assert "Score" not in out and "mood" not in out
+
+
+def test_reset_saves_everything_then_clears_and_import_brings_it_back(
+    tmp_path, monkeypatch, capsys
+):
+    from exercises.store import Store
+
+    url = f"sqlite:///{tmp_path / 'day.sqlite'}"
+    with Store(url) as store:
+        s = Session(
+            load("hotpot-queue"), seed=1, store=store, trainee_id=store.trainee("Rehearsal")
+        )
+        s.choose(s.choices[0].id)
+    monkeypatch.chdir(tmp_path)
+    # Asked first: anything but "yes" changes nothing.
+    monkeypatch.setattr(sys, "stdin", io.StringIO("no\n"))
+    assert main(["reset", "--db", url]) == 1
+    with Store(url) as store:
+        assert store.trainees()["display_name"].tolist() == ["Rehearsal"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
+    assert main(["reset", "--db", url, "--backup", "before.json"]) == 0
+    out = capsys.readouterr().out
+    assert "1 trainees, 1 attempts, 1 decisions, 0 observer scores" in out
+    with Store(url) as store:
+        assert store.trainees().empty and store.attempts().empty
+    assert main(["reset", "--db", url, "--yes"]) == 0
+    assert "already empty" in capsys.readouterr().out
+    assert main(["import", "before.json", "--db", url]) == 0
+    with Store(url) as store:
+        assert store.trainees()["display_name"].tolist() == ["Rehearsal"]
+        assert len(store.decisions_frame()) == 1
+    # A backup is never overwritten.
+    assert main(["reset", "--db", url, "--yes", "--backup", "before.json"]) == 2
+    assert "already exists" in capsys.readouterr().err

@@ -28,6 +28,7 @@ from exercises.store import (
     Decision,
     Store,
     StoreError,
+    default_url,
 )
 
 PG_URL = os.environ.get("CSAT_TEST_PG_URL")
@@ -412,6 +413,21 @@ def test_observer_scores_round_trip_and_validation(store):
 
 # --------------------------------------------------------------------------------------------
 # Opening databases: URLs, versions, migration
+
+
+def test_default_database_is_the_workshop_folders_from_anywhere_inside_it(tmp_path, monkeypatch):
+    # Notebooks run in course/, the app and the report from the top: one file for the day.
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    root = tmp_path / "workshop"
+    (root / "course").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "csat-workshop"\n')
+    expected = f"sqlite:///{root.resolve() / 'csat-results.sqlite'}"
+    assert default_url(root / "course") == expected == default_url(root)
+    monkeypatch.chdir(root / "course")
+    with Store() as store:
+        assert store.url == expected
+    assert (root / "csat-results.sqlite").is_file()
+    assert not (root / "course" / "csat-results.sqlite").exists()
 
 
 def test_default_url_and_environment_variable(tmp_path, monkeypatch):
