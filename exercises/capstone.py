@@ -5,6 +5,11 @@ store (kind ``capstone``: the team is the trainee, each lever one decision, busi
 score) and gives the widgets: :class:`Console` for a team, :class:`Leaderboard` for the trainer's
 screen. Widgets update by ``.value`` only, so notebooks that show them pass nbval.
 
+A team has :data:`MAX_RUNS` runs per business: the console counts the team's runs in the store
+(by name, ignoring case and spacing, over the last :data:`RUN_WINDOW`, so a reload or a second
+laptop does not reset the count and next week's class starts afresh), shows "Run 2 of 3" with
+each result and refuses a fourth. Without a store it counts in memory.
+
 >>> from exercises.store import Store
 >>> from sim.capstone import Plan, play
 >>> store = Store("sqlite://")
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import html
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -27,6 +33,8 @@ from sim import presets
 from sim.params import SERVQUAL
 
 EXERCISE = "capstone-{business}"
+MAX_RUNS = 3
+RUN_WINDOW = timedelta(hours=12)
 BUSINESSES = ("hotel", "car_dealer", "hotpot", "sales_office", "b2b_supplier", "airline")
 SCORE_KEYS = (
     "value",
@@ -54,6 +62,10 @@ TEXT = {
         "¥{profit:,.0f} · lifetime value of the customers you end with: ¥{cv:,.0f} · customers "
         "at year end: {customers:,.0f} · dissatisfied visits: {dis:.1%}</p>",
         "saved": "Saved for the leaderboard.",
+        "run_no": "Run {n} of {max}",
+        "last_run": "that was your last run",
+        "no_runs_left": "{team} has used all {max} runs at {business}: your best year is on the "
+        "leaderboard.",
         "refresh": "Refresh",
         "empty": "No team has run its year yet.",
         "rank": "Rank",
@@ -82,6 +94,9 @@ TEXT = {
         "年末客户的终身价值：¥{cv:,.0f} · 年末客户数：{customers:,.0f} · "
         "不满意的到访：{dis:.1%}</p>",
         "saved": "已保存，可在排行榜查看。",
+        "run_no": "第{n}次，共{max}次",
+        "last_run": "这是最后一次",
+        "no_runs_left": "{team} 在{business}的 {max} 次运行机会已经用完，最好成绩已在排行榜上。",
         "refresh": "刷新",
         "empty": "还没有团队运行过。",
         "rank": "名次",
@@ -215,7 +230,9 @@ class Console:
     """A team's control panel: name, budget split, promise, and a Run button.
 
     ``runs`` and ``population`` set how much simulation one click costs (defaults: the game's
-    three seeds at the business's own size, about a second).
+    three seeds at the business's own size, about a second). ``max_runs`` is how many runs a team
+    has at each business (``None``: no limit). :meth:`set_lang` relabels the panel in place and
+    keeps whatever the team typed, set and ran.
     """
 
     def __init__(
@@ -226,6 +243,7 @@ class Console:
         lang: str = "en",
         runs: int = 3,
         population: int | None = None,
+        max_runs: int | None = MAX_RUNS,
         on_saved=None,
     ):
         import ipywidgets as w
@@ -235,8 +253,12 @@ class Console:
         if lang not in TEXT:
             raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
         self.store, self.lang, self.runs, self.population = store, lang, runs, population
-        self.on_saved = on_saved
+        self.max_runs, self.on_saved = max_runs, on_saved
         self.outcome: game.Outcome | None = None
+        self.run_no: int | None = None  # which of the team's runs ``outcome`` is
+        self._said: tuple[str, dict] | None = None  # the message, kept to re-say in a new language
+        self._played: dict[tuple[str, str], int] = {}  # runs per (team, business) with no store
+        self._relabelling = False
         t = TEXT[lang]
         self.team = w.Text(description=t["team"], style={"description_width": "150px"})
         self.team.add_class("csat-team")
@@ -296,6 +318,34 @@ class Console:
         )
         self.widget.add_class("csat-capstone")
 
+    def set_lang(self, lang: str) -> None:
+        """Show the panel in ``lang``: only the words change, not the team's name, plan or run."""
+        if lang not in TEXT:
+            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        if lang == self.lang:
+            return
+        self.lang = lang
+        t = TEXT[lang]
+        self.team.description = t["team"]
+        self.business.description = t["business"]
+        # New options reset the value: put it back without the reset that a new business does.
+        chosen, self._relabelling = self.business.value, True
+        try:
+            self.business.options = [(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES]
+            self.business.value = chosen
+        finally:
+            self._relabelling = False
+        self.training.description, self.speed.description = t["training"], t["speed"]
+        for slider, dim in zip(self.quality, SERVQUAL, strict=True):
+            slider.description = DIMENSION_NAMES[lang][dim]
+        self.promise.description = t["promise"]
+        self.run_button.description = t["run"]
+        self._show_budget()
+        self._show_message()
+        self._show_result()
+        if self.outcome is not None:
+            self.figure.value = _dashboard_png(self.outcome, lang)
+
     def _used(self) -> float:
         return float(self.training.value + self.speed.value + sum(s.value for s in self.quality))
 
@@ -305,10 +355,52 @@ class Console:
             budget=self._money, used=used, left=max(0.0, 1 - used)
         )
 
+    def _say(self, key: str | None, **fields) -> None:
+        """Show message ``key`` (``None``: none) in the panel's language, now and after a switch."""
+        self._said = None if key is None else (key, fields)
+        self._show_message()
+
+    def _show_message(self) -> None:
+        if self._said is None:
+            self.message.value = ""
+            return
+        key, fields = self._said
+        if key == "error":  # the plan's own words, in English only
+            self.message.value = _warn(fields["text"])
+        elif key in ("running", "saved"):
+            self.message.value = html.escape(TEXT[self.lang][key])
+        else:
+            if "business" in fields:
+                fields = {**fields, "business": BUSINESS_NAMES[self.lang][fields["business"]]}
+            self.message.value = _warn(TEXT[self.lang][key].format(**fields))
+
+    def _show_result(self) -> None:
+        outcome = self.outcome
+        if outcome is None:
+            self.result.value = ""
+            return
+        t = TEXT[self.lang]
+        self.result.value = t["result"].format(
+            team=html.escape(outcome.plan.team),
+            value=outcome.value,
+            profit=outcome.profit - outcome.spent,
+            cv=outcome.customer_value,
+            customers=outcome.customers_end,
+            dis=outcome.dissatisfied_share,
+        )
+        if self.max_runs is not None and self.run_no is not None:
+            count = t["run_no"].format(n=self.run_no, max=self.max_runs)
+            if self.run_no >= self.max_runs:
+                count += ("，" if self.lang == "zh" else ": ") + t["last_run"]
+            self.result.value += f"<p class='csat-run-count'><b>{html.escape(count)}</b></p>"
+
     def _business_changed(self, change) -> None:
-        self.result.value, self.message.value = "", ""
+        if self._relabelling:
+            return
+        self._say(None)
         self.figure.value, self.figure.layout.display = b"", "none"
-        self.outcome = None
+        self.outcome, self.run_no = None, None
+        self._show_result()
         self._money = game.budget(change["new"], population=self.population)
         self.promise.value = presets.get(change["new"]).expectations.promise
         self._show_budget()
@@ -323,41 +415,55 @@ class Console:
             promise=round(self.promise.value, 2),
         )
 
+    def runs_made(self, team: str | None = None, business: str | None = None) -> int:
+        """How many runs ``team`` (default: the name typed) has made at ``business`` (default: the
+        one chosen): in the store over the last :data:`RUN_WINDOW`, else in this console."""
+        key = _name_key(self.team.value if team is None else team)
+        business = self.business.value if business is None else business
+        if self.store is None:
+            return self._played.get((key, business), 0)
+        frame = self.store.attempts(
+            exercise_id=EXERCISE.format(business=business), finished_only=True
+        )
+        if frame.empty:
+            return 0
+        since = datetime.now(UTC) - RUN_WINDOW
+        mine = frame["display_name"].map(_name_key) == key
+        return int((mine & (frame["started_at"] >= since)).sum())
+
     def _run(self, _button=None) -> None:
-        t = TEXT[self.lang]
         if not self.team.value.strip():
-            self.message.value = _warn(t["need_team"])
+            self._say("need_team")
+            return
+        made = self.runs_made()
+        if self.max_runs is not None and made >= self.max_runs:
+            team = " ".join(self.team.value.split())
+            self._say("no_runs_left", team=team, max=self.max_runs, business=self.business.value)
             return
         if self._used() > 1.0 + 1e-9:
-            self.message.value = _warn(t["over"].format(used=self._used()))
+            self._say("over", used=self._used())
             return
         try:
             plan = self.plan()
         except ValueError as err:
-            self.message.value = _warn(str(err))
+            self._say("error", text=str(err))
             return
-        self.message.value = html.escape(t["running"])
-        outcome = game.play(
-            plan, business=self.business.value, runs=self.runs, population=self.population
-        )
-        self.outcome = outcome
-        self.result.value = t["result"].format(
-            team=html.escape(plan.team),
-            value=outcome.value,
-            profit=outcome.profit - outcome.spent,
-            cv=outcome.customer_value,
-            customers=outcome.customers_end,
-            dis=outcome.dissatisfied_share,
-        )
+        self._say("running")
+        business = self.business.value
+        outcome = game.play(plan, business=business, runs=self.runs, population=self.population)
+        self.outcome, self.run_no = outcome, made + 1
+        self._show_result()
         self.figure.value = _dashboard_png(outcome, self.lang)
         self.figure.layout.display = None
         if self.store is not None:
             save(self.store, outcome)
-            self.message.value = html.escape(t["saved"])
+            self._say("saved")
             if self.on_saved is not None:
                 self.on_saved()
         else:
-            self.message.value = ""
+            key = (_name_key(plan.team), business)
+            self._played[key] = self._played.get(key, 0) + 1
+            self._say(None)
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -387,6 +493,12 @@ class Leaderboard:
         self.table.value = _table(board, self.lang)
         return board
 
+    def set_lang(self, lang: str) -> None:
+        """Show the leaderboard in ``lang``, read afresh from the store."""
+        self.lang = lang
+        self.refresh_button.description = TEXT[lang]["refresh"]
+        self.refresh()
+
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
 
@@ -394,8 +506,8 @@ class Leaderboard:
 class Page:
     """The capstone page of the app: language buttons, a team's console and the leaderboard.
 
-    Switching language rebuilds the page in that language (pick it before you start); a run
-    refreshes the leaderboard.
+    Switching language relabels the page in place: the team's name, plan, result and run count
+    stay as they were. A run refreshes the leaderboard.
     """
 
     def __init__(self, store, *, business: str = "hotel", lang: str = "en", **console_options):
@@ -406,30 +518,33 @@ class Page:
             options=(("English", "en"), ("中文", "zh")), value=lang, style={"button_width": "80px"}
         )
         self.lang.add_class("csat-lang")
-        self.body = w.VBox()
+        self.leaderboard = Leaderboard(store, lang=lang)
+        self.console = Console(
+            store, business=business, lang=lang, on_saved=self.leaderboard.refresh,
+            **console_options,
+        )  # fmt: skip
+        self.heading = w.HTML()
+        self.body = w.VBox([self.console.widget, self.heading, self.leaderboard.widget])
         self.widget = w.VBox([self.lang, self.body])
         self.widget.add_class("csat-capstone-page")
-        self.lang.observe(lambda _c: self._build(), names="value")
-        self._build()
+        self._label()
+        self.lang.observe(lambda _c: self._label(), names="value")
 
-    def _build(self) -> None:
-        import ipywidgets as w
-
+    def _label(self) -> None:
         lang = self.lang.value
-        self.leaderboard = Leaderboard(self.store, lang=lang)
-        self.console = Console(
-            self.store,
-            business=self.business,
-            lang=lang,
-            on_saved=self.leaderboard.refresh,
-            **self.options,
-        )
+        self.console.set_lang(lang)
+        if self.leaderboard.lang != lang:
+            self.leaderboard.set_lang(lang)
         title = "排行榜" if lang == "zh" else "Leaderboard"
-        heading = w.HTML(f"<h3>{html.escape(title)}</h3>")
-        self.body.children = [self.console.widget, heading, self.leaderboard.widget]
+        self.heading.value = f"<h3>{html.escape(title)}</h3>"
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _name_key(name: str) -> str:
+    """A team's name as the store matches it: case and extra spaces do not count."""
+    return " ".join(str(name).split()).casefold()
 
 
 def _warn(text: str) -> str:

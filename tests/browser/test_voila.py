@@ -95,10 +95,22 @@ def test_a_team_runs_its_capstone_year_and_appears_on_the_leaderboard(page, voil
     page.locator(".csat-capstone-page .csat-lang button", has_text="中文").click()
     page.wait_for_selector(".csat-capstone .csat-run:has-text('运行我们的一年')")
     page.fill(".csat-capstone .csat-team input", "红队 Red")
+    page.focus(".csat-lever-training .noUi-handle")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")  # training: 20% of the budget
+    page.wait_for_selector(".csat-capstone:has-text('已分配：20%')")
     page.click(".csat-capstone .csat-run")
     page.wait_for_selector(".csat-result:has-text('企业价值')", timeout=120_000)
+    page.wait_for_selector(".csat-result:has-text('第1次，共3次')")
     page.wait_for_selector(".csat-leaderboard-table:has-text('红队 Red')")
     page.shot("voila-capstone-zh")
+    # Back to English: the name, the plan and the result stay; only the words change.
+    page.locator(".csat-capstone-page .csat-lang button", has_text="English").click()
+    page.wait_for_selector(".csat-result:has-text('红队 Red: business value')")
+    page.wait_for_selector(".csat-result:has-text('Run 1 of 3')")
+    assert page.input_value(".csat-capstone .csat-team input") == "红队 Red"
+    assert "Allocated: 20%" in page.inner_text(".csat-capstone")
+    page.shot("voila-capstone-en-after-switch")
     with Store(voila.db_url) as store:
         runs = store.attempts(exercise_id="capstone-hotel", finished_only=True)
         assert list(runs["display_name"]) == ["红队 Red"]

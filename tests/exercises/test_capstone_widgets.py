@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from exercises import capstone
@@ -83,3 +85,127 @@ def test_page_shows_every_business_refreshes_after_a_run_and_speaks_chinese(stor
     page.lang.value = "zh"
     assert page.console.run_button.description == "运行我们的一年"
     assert "汽车4S店" in page.leaderboard.table.value
+
+
+# -- the language switch keeps what the team did --------------------------------------------------
+
+
+def set_plan(c, team="Blue"):
+    c.team.value, c.business.value = team, "car_dealer"
+    c.training.value, c.speed.value, c.quality[2].value, c.promise.value = 0.3, 0.2, 0.25, 8.4
+
+
+def assert_plan_kept(c, team="Blue"):
+    assert c.team.value == team and c.business.value == "car_dealer"
+    assert (c.training.value, c.speed.value, c.quality[2].value) == (0.3, 0.2, 0.25)
+    assert c.promise.value == 8.4
+
+
+def test_switching_language_after_a_run_keeps_the_plan_the_result_and_the_count(store):
+    page = capstone.Page(store, runs=1, population=2_000)
+    c = page.console
+    set_plan(c)
+    c.run_button.click()
+    value = f"{c.outcome.value:,.0f}"
+    assert "Run 1 of 3" in c.result.value
+
+    page.lang.value = "zh"
+    c = page.console
+    assert_plan_kept(c)
+    assert c.team.description == "团队名称" and c.business.label == "汽车4S店"
+    assert c.training.description == "投诉处理培训" and "已分配：<b>75%" in c.budget.value
+    assert f"Blue：企业价值 ¥{value}" in c.result.value and "第1次，共3次" in c.result.value
+    assert c.message.value == "已保存，可在排行榜查看。"
+    assert c.figure.value[:4] == b"\x89PNG" and c.figure.layout.display is None
+    assert "Blue" in page.leaderboard.table.value and "企业价值" in page.leaderboard.table.value
+    assert page.leaderboard.refresh_button.description == "刷新"
+
+    page.lang.value = "en"
+    c = page.console
+    assert_plan_kept(c)
+    assert c.business.label == "Car dealership" and "Allocated: <b>75%" in c.budget.value
+    assert f"Blue: business value ¥{value}" in c.result.value and "Run 1 of 3" in c.result.value
+    assert c.message.value == "Saved for the leaderboard."
+    assert c.figure.layout.display is None
+    assert len(store.attempts(exercise_id="capstone-car_dealer")) == 1  # relabelling ran nothing
+
+
+def test_switching_language_before_any_run_keeps_the_plan(store):
+    page = capstone.Page(store, runs=1, population=2_000)
+    c = page.console
+    set_plan(c)
+    page.lang.value = "zh"
+    assert_plan_kept(page.console)
+    assert page.console.result.value == "" and page.console.figure.layout.display == "none"
+    assert page.console.run_button.description == "运行我们的一年"
+    page.lang.value = "en"
+    assert_plan_kept(page.console)
+    page.console.run_button.click()  # the kept plan is the one that runs
+    levers = store.decisions(int(store.attempts().loc[0, "attempt_id"]))
+    assert {d.node: d.choice for d in levers}["quality_assurance"] == "0.25"
+
+
+def test_a_warning_follows_the_language(store):
+    page = capstone.Page(store, runs=1, population=2_000)
+    page.console.run_button.click()
+    assert "Type your team&#x27;s name first." in page.console.message.value
+    page.lang.value = "zh"
+    assert "请先输入团队名称。" in page.console.message.value
+
+
+# -- three runs per team ----------------------------------------------------------------------
+
+
+def test_each_run_is_counted_and_a_fourth_is_refused(store):
+    c = console(store)
+    for n in (1, 2, 3):
+        c.team.value = "Blue" if n != 2 else " blue "  # the store's name matching
+        c.training.value = 0.1 * n
+        c.run_button.click()
+        assert f"Run {n} of 3" in c.result.value and c.message.value == "Saved for the leaderboard."
+    assert "that was your last run" in c.result.value
+    third = c.outcome
+    c.training.value = 0.5
+    c.run_button.click()
+    assert "Blue has used all 3 runs at Hotel" in c.message.value
+    assert c.outcome is third and "Run 3 of 3" in c.result.value
+    assert len(store.attempts(exercise_id="capstone-hotel")) == 3
+    c.set_lang("zh")
+    assert "Blue 在酒店的 3 次运行机会已经用完" in c.message.value
+    assert "第3次，共3次，这是最后一次" in c.result.value
+
+    again = console(store)  # a reload, or the team's second laptop, does not reset the count
+    again.team.value = "BLUE"
+    again.run_button.click()
+    assert "used all 3 runs" in again.message.value and again.outcome is None
+    again.team.value = "Red"  # another team still plays
+    again.run_button.click()
+    assert "Run 1 of 3" in again.result.value
+    again.team.value, again.business.value = "Blue", "airline"  # and so does Blue elsewhere
+    again.run_button.click()
+    assert "Run 1 of 3" in again.result.value
+    assert len(store.attempts()) == 5
+
+
+def test_runs_from_an_earlier_class_do_not_count(store, monkeypatch):
+    c = console(store)
+    c.team.value = "Blue"
+    c.run_button.click()
+    monkeypatch.setattr(capstone, "RUN_WINDOW", timedelta(0))
+    assert c.runs_made() == 0
+    c.run_button.click()
+    assert "Run 1 of 3" in c.result.value
+
+
+def test_without_a_store_the_console_counts_itself():
+    c = capstone.Console(runs=1, population=2_000, max_runs=2)
+    c.team.value = "Blue"
+    c.run_button.click()
+    c.run_button.click()
+    assert "Run 2 of 2" in c.result.value
+    c.run_button.click()
+    assert "used all 2 runs" in c.message.value and c.runs_made() == 2
+    unlimited = capstone.Console(runs=1, population=2_000, max_runs=None)
+    unlimited.team.value = "Blue"
+    unlimited.run_button.click()
+    assert "csat-run-count" not in unlimited.result.value
