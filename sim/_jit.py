@@ -17,9 +17,12 @@ cached on disk (``cache=True``), so later processes load it in a fraction of a s
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get(
     "NUMBA_DISABLE_JIT", "0"
@@ -51,20 +54,66 @@ def activate() -> bool:
     if _active or not AVAILABLE:
         return _active
     import numba
+    from numba.core import config
 
     namespaces = list({id(ns): ns for ns, _, _, _ in _marked}.values())
-    for namespace, name, fn, shared in _marked:
-        compiled = numba.njit(cache=True, nogil=True)(fn)
-        _swapped.append((namespace, name, namespace.get(name), compiled))
-        namespace[name] = compiled
-        if shared:  # modules that imported the function by name call the compiled one too
-            for other in namespaces:
-                for key, value in list(other.items()):
-                    if value is fn and other is not namespace:
-                        _swapped.append((other, key, fn, compiled))
-                        other[key] = compiled
+    previous, config.CACHE_DIR = config.CACHE_DIR, _cache_dir() or config.CACHE_DIR
+    try:
+        for namespace, name, fn, shared in _marked:
+            _compile(numba, namespace, name, fn, shared, namespaces)
+    finally:
+        config.CACHE_DIR = previous  # the folder is fixed per function once it is decorated
     _active = True
     return True
+
+
+def _compile(numba, namespace: dict, name: str, fn, shared: bool, namespaces: list) -> None:
+    compiled = numba.njit(cache=True, nogil=True)(fn)
+    _swapped.append((namespace, name, namespace.get(name), compiled))
+    namespace[name] = compiled
+    if shared:  # modules that imported the function by name call the compiled one too
+        for other in namespaces:
+            for key, value in list(other.items()):
+                if value is fn and other is not namespace:
+                    _swapped.append((other, key, fn, compiled))
+                    other[key] = compiled
+
+
+def _cache_dir() -> str | None:
+    """Where the compiled code is cached: a folder named after the simulator's source.
+
+    Numba checks only the file a function is defined in to decide whether its cached code is
+    stale; the day also inlines functions and constants from other files. Keying the folder on
+    every file the compiled code comes from (the modules with marked functions, ``state.py``
+    for its constants, and this file) means an edit to any of them compiles afresh. The folder is
+    under ``$NUMBA_CACHE_DIR`` if set, else ``sim/__pycache__`` (older folders there are
+    removed), else the user's cache folder; None if none can be written.
+    """
+    here = Path(__file__).resolve().parent
+    sources = {Path(ns["__file__"]).resolve() for ns, _, _, _ in _marked}
+    sources |= {here / "state.py", Path(__file__).resolve()}
+    digest = hashlib.sha1()
+    for source in sorted(sources):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    tag = f"numba-{digest.hexdigest()[:12]}"
+    own = here / "__pycache__"
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        candidates = [Path(os.environ["NUMBA_CACHE_DIR"]) / f"csat-{tag}"]
+    else:
+        user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        candidates = [own / tag, user / "csat-workshop" / tag]
+    for folder in candidates:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            if folder.parent == own:
+                for old in own.glob("numba-*"):
+                    if old != folder:
+                        shutil.rmtree(old, ignore_errors=True)
+            return str(folder)
+    return None
 
 
 @contextlib.contextmanager

@@ -44,6 +44,15 @@ class Network:
     indices: np.ndarray
     name: str = "network"
 
+    def __post_init__(self) -> None:
+        # One dtype pair whoever builds the arrays: the compiled day is compiled for these
+        # types, and any other pair would make Numba compile it again (half a minute).
+        indptr = np.ascontiguousarray(self.indptr, np.int64)
+        n = indptr.shape[0] - 1
+        index_type = np.int32 if n < 2**31 else np.int64
+        object.__setattr__(self, "indptr", indptr)
+        object.__setattr__(self, "indices", np.ascontiguousarray(self.indices, index_type))
+
     @property
     def n(self) -> int:
         """Number of people."""

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 SERVQUAL = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
 """The five SERVQUAL dimensions, in the order customers rank their importance."""
 
@@ -73,6 +75,17 @@ def _check(owner: str, name: str, value: Any, meta: dict) -> None:
             raise ValueError(f"{where} must be a {cls.__name__}, got {value!r}")
 
 
+def _plain(value: Any) -> Any:
+    """A numpy integer or real as the Python int or float it holds; anything else unchanged."""
+    if isinstance(value, np.bool_):
+        return value  # refused by the checks, as True and False are for numbers
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
 class _Validated:
     """Base class: checks every field against the range in its metadata."""
 
@@ -80,8 +93,15 @@ class _Validated:
         owner = type(self).__name__
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
-            if f.metadata.get("kind") == "vector" and isinstance(value, list):
-                value = tuple(value)
+            kind = f.metadata.get("kind")
+            if kind == "vector" and isinstance(value, list | np.ndarray):
+                value = tuple(value.tolist() if isinstance(value, np.ndarray) else value)
+            # numpy numbers (from a slider, a sweep over np.linspace) count as plain numbers.
+            if kind == "vector" and isinstance(value, tuple):
+                value = tuple(_plain(v) for v in value)
+            elif kind in ("int", "float"):
+                value = _plain(value)
+            if value is not getattr(self, f.name):
                 object.__setattr__(self, f.name, value)
             _check(owner, f.name, value, f.metadata)
         self._check_together()

@@ -15,6 +15,7 @@ the compiled and the plain-Python versions draw the same random numbers in the s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -623,12 +624,12 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
 
     # Word of mouth.
     if not has_network:
-        n_pos = rng.poisson(c.told_by_satisfied * praise) if praise else 0
-        n_neg = rng.poisson(c.told_by_dissatisfied * warn) if warn else 0
+        n_pos = _poisson1(rng, c.told_by_satisfied * praise) if praise else 0
+        n_neg = _poisson1(rng, c.told_by_dissatisfied * warn) if warn else 0
         if n_pos and c.second_hop_positive:
-            n_pos += rng.poisson(c.second_hop_positive * n_pos)
+            n_pos += _poisson1(rng, c.second_hop_positive * n_pos)
         if n_neg and c.second_hop_negative:
-            n_neg += rng.poisson(c.second_hop_negative * n_neg)
+            n_neg += _poisson1(rng, c.second_hop_negative * n_neg)
         # One draw for both: the same numbers as drawing the good news, then the bad.
         targets = rng.integers(0, n, n_pos + n_neg) if n_pos + n_neg else empty
         pos_targets = targets[:n_pos]
@@ -726,10 +727,10 @@ def tell(
 def _tell(indptr, indices, tellers, mean, second_hop, rng):
     if tellers.size == 0 or mean == 0:
         return np.zeros(0, np.int64)
-    heard, _ = _sample_contacts(indptr, indices, tellers, rng.poisson(mean, tellers.size), rng)
+    heard, _ = _sample_contacts(indptr, indices, tellers, _poisson(rng, mean, tellers.size), rng)
     if second_hop and heard.size:
         again, _ = _sample_contacts(
-            indptr, indices, heard, rng.poisson(second_hop, heard.size), rng
+            indptr, indices, heard, _poisson(rng, second_hop, heard.size), rng
         )
         heard = np.concatenate((heard, again))
     return heard
@@ -894,7 +895,95 @@ def _block_sum(a, lo, n):
     return res
 
 
+def _poisson1_numpy(rng, lam):
+    return rng.poisson(lam)
+
+
+def _poisson_numpy(rng, lam, size):
+    return rng.poisson(lam, size)
+
+
+def _poisson1_compiled(rng, lam):
+    """``rng.poisson(lam)`` in compiled code, drawing exactly what numpy draws.
+
+    Numba's own ``Generator.poisson`` truncates where numpy floors in the PTRS rejection step
+    (means of 10 and more), so it can accept a draw numpy rejects and the stream drifts. This
+    is numpy's algorithm (Hörmann's PTRS for ``lam >= 10``, multiplication below), checked
+    against numpy in ``tests/sim/test_jit.py``.
+    """
+    if lam >= 10:
+        slam = math.sqrt(lam)
+        loglam = math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = rng.random() - 0.5
+            v = rng.random()
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + lam + 0.43)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)) <= (
+                -lam + k * loglam - _loggam(k + 1.0)
+            ):
+                return k
+    if lam == 0:
+        return 0
+    enlam = math.exp(-lam)
+    x = 0
+    prod = 1.0
+    while True:
+        prod *= rng.random()
+        if prod > enlam:
+            x += 1
+        else:
+            return x
+
+
+def _poisson_compiled(rng, lam, size):
+    out = np.empty(size, np.int64)
+    for i in range(size):
+        out[i] = _poisson1(rng, lam)
+    return out
+
+
+_LOGGAM = np.array(
+    [8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+     -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+     6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+     -1.39243221690590e00]
+)  # fmt: skip
+
+
+@jit
+def _loggam(x):
+    """log Γ(x) as numpy's ``random_loggam`` computes it (for the Poisson replica)."""
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    n = int(7 - x) if x < 7.0 else 0
+    x0 = x + n
+    x2 = (1.0 / x0) * (1.0 / x0)
+    gl0 = _LOGGAM[9]
+    for k in range(8, -1, -1):
+        gl0 *= x2
+        gl0 += _LOGGAM[k]
+    gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * math.log(x0) - x0
+    if x < 7.0:
+        for _ in range(n):
+            gl -= math.log(x0 - 1.0)
+            x0 -= 1.0
+    return gl
+
+
 _sum = _sum_numpy
 _choice = _choice_numpy
 _jit.compile_as(globals(), "_sum", _sum_compiled)
 _jit.compile_as(globals(), "_choice", _choice_compiled)
+_poisson1 = _poisson1_numpy
+_poisson = _poisson_numpy
+_jit.compile_as(globals(), "_poisson1", _poisson1_compiled)
+_jit.compile_as(globals(), "_poisson", _poisson_compiled)

@@ -92,3 +92,21 @@ def test_rng_must_be_seed_generator_or_none():
 def test_run_rejects_something_that_is_not_params():
     with pytest.raises(ValueError, match=r"run: params must be a sim.Params, got dict"):
         sim.run({"days": 3})
+
+
+def test_numpy_numbers_are_plain_numbers():
+    # A sweep over np.linspace or a value read from an array must not be refused.
+    import numpy as np
+
+    import sim
+
+    p = sim.Params(
+        population=np.int64(500),
+        initial_customers=np.float32(0.5),
+        service=sim.ServiceProfile(quality=np.full(5, 7.0)),
+    )
+    assert type(p.population) is int and p.initial_customers == 0.5
+    assert p.service.quality == (7.0,) * 5 and type(p.service.quality[0]) is float
+    assert p == sim.Params(population=500, initial_customers=0.5, service=p.service)
+    with pytest.raises(ValueError, match="Params.population must be a positive integer"):
+        sim.Params(population=np.bool_(True))
