@@ -78,7 +78,9 @@ def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         if isinstance(err, yaml.constructor.ConstructorError) and " twice (lines " in problem:
             return None, [f"{name}: expected each key once in a mapping, got {problem}"]
-        return None, [f"{name}: expected YAML, got a syntax error{where}: {problem}"]
+        return None, [
+            f"{name}: expected YAML, got a syntax error{where}: {problem}{_hint(problem)}"
+        ]
     if not isinstance(data, dict):
         return None, [f"{name}: expected a {what} (a YAML mapping), got {_kind(data)}"]
     return data, []
@@ -132,7 +134,9 @@ def did_you_mean(word: Any, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``choices`` to a misspelt ``word``, or ''."""
     if not isinstance(word, str):
         return ""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    choices = list(choices)
+    same = [c for c in choices if c.casefold() == word.casefold()]  # 'Heated' for 'heated'
+    close = same or difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -154,6 +158,24 @@ def field_names(model: type[pydantic.BaseModel]) -> set[str]:
                     todo.append(t)
                 stack.extend(typing.get_args(t))
     return names
+
+
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "text that contains ': ' must be in quotes"),
+    ("found character '\\t'", "indent with spaces, not tabs"),
+    ("expected <block end>", "check the indentation: items of one list or mapping line up"),
+    ("did not find expected key", "check the indentation, and quotes around text"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("while scanning a quoted scalar", "a quote is not closed"),
+)
+
+
+def _hint(problem: str) -> str:
+    """Plain words after PyYAML's message, for the mistakes people make most."""
+    for fragment, hint in _SYNTAX_HINTS:
+        if fragment in problem:
+            return f" ({hint})"
+    return ""
 
 
 def _kind(value: Any) -> str:

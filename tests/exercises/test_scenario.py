@@ -249,6 +249,28 @@ def test_unusable_files_get_one_clear_line(tmp_path, content, message):
     assert len(problems) == 1 and problems[0].startswith(message), problems
 
 
+@pytest.mark.parametrize(
+    ("content", "hint"),
+    [
+        ("title: Why: because\n", "(text that contains ': ' must be in quotes)"),
+        ("nodes:\n\tone: {}\n", "(indent with spaces, not tabs)"),
+        ("nodes:\n  - a\n - b\n", "(check the indentation: items of one list or mapping line up)"),
+        ('title: "unclosed\n', "(a quote or bracket is not closed)"),
+    ],
+)
+def test_syntax_errors_say_in_plain_words_what_to_fix(tmp_path, content, hint):
+    (problem,) = check(_write(tmp_path, content))[1]
+    assert problem.startswith("broken.yaml: expected YAML, got a syntax error at line ")
+    assert problem.endswith(hint), problem
+
+
+def test_a_name_in_the_wrong_case_is_suggested_as_it_is_spelt(tmp_path):
+    data = _good()
+    data["nodes"]["one"]["choices"][0]["next"] = data["start"].capitalize()
+    problems = check(_write(tmp_path, data))[1]
+    assert any(f"(did you mean {data['start']!r}?)" in p for p in problems), problems
+
+
 def test_huge_and_binary_files(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text("a: " + "x" * 1_200_000)
