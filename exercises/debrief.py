@@ -371,7 +371,8 @@ def path_replies(
         c = scenario.choice(node, choice_id)
         text = c.text(lang)
         short = text if width is None or len(text) <= width else text[: width - 1].rstrip() + "…"
-        points = ", ".join(f"{rubric.name(k, lang)} {v:+d}" for k, v in c.points.items() if v)
+        sep = "，" if lang == "zh" else ", "
+        points = sep.join(f"{rubric.name(k, lang)} {v:+d}" for k, v in c.points.items() if v)
         rows.append({t["step"]: i, t["reply"]: short, t["points"]: points, t["mood"]: c.mood})
     return pd.DataFrame(rows).set_index(t["step"])
 

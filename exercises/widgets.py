@@ -280,7 +280,8 @@ def _bubble(text: str, *, who: str, mine: bool) -> str:
 def _points_text(choice: Choice, lang: str) -> str:
     if not choice.points:
         return _t(lang, "no_points")
-    return ", ".join(f"{rubric.name(k, lang)} {v:+d}" for k, v in choice.points.items())
+    sep = "，" if lang == "zh" else ", "  # a Chinese list takes the full-width comma
+    return sep.join(f"{rubric.name(k, lang)} {v:+d}" for k, v in choice.points.items())
 
 
 def model_answer(scenario: Scenario, node: str) -> Choice:

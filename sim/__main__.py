@@ -75,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         if not AVAILABLE:
             print("Numba is not in use here: the simulator runs as plain numpy.")
             return 0
-        print("Compiling the simulator (the first time takes about a minute)...", flush=True)
-        print(f"Ready in {warm_up():.1f} s; later runs load it from the cache.")
+        print("Preparing the simulator (compiling takes about a minute after an install or an")
+        print("update; otherwise it loads in a second)...", flush=True)
+        print(f"Ready in {warm_up():.1f} s.")
         return 0
     try:
         changes: dict[str, object] = {}
