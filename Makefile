@@ -32,11 +32,22 @@ workshop: setup
 	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
 
 # Trainees' app mode: the exercise hub, the trainer's live view and the capstone, no code shown.
+# The live view asks for a trainer code: CSAT_TRAINER_CODE if set (`make app
+# CSAT_TRAINER_CODE=...`), else a random one; Voilà's kernels inherit it, and it is printed here.
 APP_PORT ?= 8866
 app: setup
 	$(BIN)/python -m sim compile
-	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/voila app --no-browser --port=$(APP_PORT) --Voila.ip=127.0.0.1 \
-	  --MappingKernelManager.cull_idle_timeout=7200
+	@code="$${CSAT_TRAINER_CODE:-}"; \
+	if [ -z "$$(printf '%s' "$$code" | tr -d '[:space:]')" ]; then \
+	  code=$$($(BIN)/python -c 'import secrets; print(f"{secrets.randbelow(10**6):06d}")'); \
+	fi; \
+	printf '\n  ============================================================\n'; \
+	printf '  Trainer page code: %s — give it to nobody else\n' "$$code"; \
+	printf '  培训师页面口令：%s（不要告诉任何其他人）\n' "$$code"; \
+	printf '  Trainer page: http://127.0.0.1:$(APP_PORT)/voila/render/trainer.ipynb\n'; \
+	printf '  ============================================================\n\n'; \
+	CSAT_TRAINER_CODE="$$code" CSAT_DB_URL='$(CSAT_DB_URL)' exec $(BIN)/voila app --no-browser \
+	  --port=$(APP_PORT) --Voila.ip=127.0.0.1 --MappingKernelManager.cull_idle_timeout=7200
 
 # Zero-install static site (JupyterLite) in build/lite; serve it with any static web server.
 lite: setup

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from exercises.engine import Session
 from exercises.scenario import load
 from exercises.store import Store
 
@@ -72,13 +75,46 @@ def test_language_switch_shows_chinese_that_renders(page, voila):
     page.shot("voila-chinese")
 
 
-def test_trainer_view_shows_a_newly_finished_attempt_after_refresh(page, voila, browser):
+TRAINER_CODE = "5729"
+
+
+@pytest.fixture
+def voila_with_code(tmp_path, monkeypatch):
+    """Voilà as `make app` starts it, with a trainer code in the environment its kernels
+    inherit (the shared ``voila`` server has none, so its trainer page opens directly)."""
+    from tests.browser.conftest import BIN, _free_port, _start, _stop
+
+    monkeypatch.setenv("CSAT_TRAINER_CODE", TRAINER_CODE)
+    port = _free_port()
+    args = [str(BIN / "voila"), "app", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    server = _start("voila-code", args, port, "/", tmp_path)
+    yield server
+    _stop(server.proc)
+
+
+def test_trainer_view_asks_for_the_code_and_shows_a_newly_finished_attempt_after_refresh(
+    page, voila_with_code, browser
+):
+    voila = voila_with_code
+    scenario = load(SCENARIO)
+    with Store(voila.db_url) as store:  # someone finished before the trainer opened the page
+        session = Session(scenario, seed=1, store=store, trainee_id=store.trainee("Sun Li"))
+        for _, choice in scenario.best_path():
+            session.choose(choice)
     page.goto(f"{voila.url}/voila/render/trainer.ipynb")
-    page.wait_for_selector(".csat-live .csat-refresh")
+    page.wait_for_selector(".csat-live .csat-code input")
+    assert "Sun Li" not in page.content() and not page.locator(".csat-refresh").count()
+    page.fill(".csat-live .csat-code input", "1234")
+    page.click(".csat-live .csat-unlock")
+    page.wait_for_selector(".csat-code-message:has-text('Wrong code')")
+    assert "Sun Li" not in page.content() and not page.locator(".csat-refresh").count()
+    page.fill(".csat-live .csat-code input", TRAINER_CODE)
+    page.press(".csat-live .csat-code input", "Enter")
+    page.wait_for_selector(".csat-live-scores:has-text('Sun Li')")
     assert "Zhou Xun" not in page.inner_text(".csat-live")
     trainee = browser.new_page()
     try:
-        scenario = open_hub(trainee, voila, "Zhou Xun")
+        open_hub(trainee, voila, "Zhou Xun")
         play_best_path(trainee, scenario)
     finally:
         trainee.close()
@@ -86,7 +122,17 @@ def test_trainer_view_shows_a_newly_finished_attempt_after_refresh(page, voila, 
     page.wait_for_selector(".csat-live-scores:has-text('Zhou Xun')")
     text = page.inner_text(".csat-live")
     assert re.search(r"Zhou Xun\s+.*100", text)
+    # Decision points are the customer's lines, numbered as the trainees' scorecards were.
+    page.wait_for_selector(".csat-live-choices:has-text('seen as step 1 · 2 decisions')")
+    first = scenario.nodes[scenario.start].customer.en[:40]
+    assert first in page.inner_text(".csat-live-choices")
     page.shot("voila-trainer-view")
+    page.locator(".csat-live .csat-lang button", has_text="中文").click()
+    reply = scenario.choice(*scenario.best_path()[0]).text.zh
+    page.wait_for_selector(f".csat-live-choices:has-text('{reply[:12]}')")
+    assert page.locator(".csat-live .csat-refresh").inner_text().strip() == "刷新"
+    page.shot("voila-trainer-view-zh")
+    assert page.errors == []
 
 
 def test_a_team_runs_its_capstone_year_and_appears_on_the_leaderboard(page, voila):
