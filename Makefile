@@ -1,6 +1,7 @@
 # Customer Satisfaction & Complaint Handling Workshop
 #   make workshop   set everything up (first time only) and open the course in JupyterLab
 #   make test       set everything up (first time only) and run the whole test suite
+#   make reset      after a rehearsal: back up the results database, then clear it
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := $(sort $(wildcard course/*.ipynb))
 NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg course,)
 
-.PHONY: setup workshop app lite report test lint bench notebooks clean
+.PHONY: setup workshop app lite report reset test lint bench notebooks clean
 
 setup: $(STAMP)
 
@@ -56,6 +57,10 @@ lite: setup
 # The trainer's report of the day's results (CSV files and figures) into results/.
 report: setup
 	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m exercises report --out results
+
+# After a rehearsal: save every result to a dated JSON file, then clear the database (asks first).
+reset: setup
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m exercises reset
 
 test: setup
 	$(BIN)/python -m sim compile

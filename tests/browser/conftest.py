@@ -169,9 +169,11 @@ def page(browser, tmp_path):
     pg.on("pageerror", lambda err: pg.errors.append(str(err)))
     pg.on(
         "console",
-        lambda msg: msg.type == "error"
-        and not msg.text.startswith("Failed to load resource")
-        and pg.errors.append(msg.text),
+        lambda msg: (
+            msg.type == "error"
+            and not msg.text.startswith("Failed to load resource")
+            and pg.errors.append(msg.text)
+        ),
     )
     yield pg
     context.close()

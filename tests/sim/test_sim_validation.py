@@ -108,5 +108,5 @@ def test_numpy_numbers_are_plain_numbers():
     assert type(p.population) is int and p.initial_customers == 0.5
     assert p.service.quality == (7.0,) * 5 and type(p.service.quality[0]) is float
     assert p == sim.Params(population=500, initial_customers=0.5, service=p.service)
-    with pytest.raises(ValueError, match="Params.population must be a positive integer"):
+    with pytest.raises(ValueError, match=r"Params\.population must be a positive integer"):
         sim.Params(population=np.bool_(True))
