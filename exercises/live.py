@@ -143,31 +143,9 @@ def _split_line(line: str) -> tuple[str, str]:
     return m.group(1), line[m.end() :].strip()
 
 
-def node_order(scenario: Scenario) -> list[str]:
-    """Decision points in the order a trainer walks them: the best path from the start, each
-    other node placed by its depth from the start (after the best-path node at that depth).
-
-    >>> s = scenario_mod.load("hotpot-queue")
-    >>> print(*(node for node, _ in s.best_path()))
-    at-the-stand real-time the-wait seated goodbye
-    >>> print(*node_order(s))
-    at-the-stand real-time heated second-broken the-wait cramped seated goodbye
-    """
-    depth, queue = {scenario.start: 0}, [scenario.start]
-    while queue:
-        node = queue.pop(0)
-        for c in scenario.nodes[node].choices:
-            if c.next in scenario.nodes and c.next not in depth:
-                depth[c.next] = depth[node] + 1
-                queue.append(c.next)
-    found = list(depth)  # breadth first, replies in file order
-    best = {node: i for i, (node, _) in enumerate(scenario.best_path())}
-    return sorted(found, key=lambda n: (best.get(n, depth[n]), n not in best, found.index(n)))
-
-
 def decision_points(store, scenario: str | Scenario, *, lang: str = "en") -> list[dict]:
-    """The decision points somebody has reached, in :func:`node_order`, each a dict:
-    ``node``, ``line`` (the customer's whole line in ``lang``), ``stage`` and ``said`` (the
+    """The decision points somebody has reached, in :func:`exercises.report.node_order`, each
+    a dict: ``node``, ``line`` (the customer's whole line in ``lang``), ``stage`` and ``said`` (the
     line split into its stage direction and what is said), ``steps`` (the step numbers
     trainees' scorecards gave it, sorted), ``n`` (decisions made there), ``best`` (on the best
     path) and ``replies`` (its rows of :func:`exercises.report.choice_distribution`)."""
@@ -179,7 +157,7 @@ def decision_points(store, scenario: str | Scenario, *, lang: str = "en") -> lis
     seen = {node: sorted({int(s) + 1 for s in g}) for node, g in made.groupby("node")["seq"]}
     on_best = {node for node, _ in sc.best_path()}
     points = []
-    for node in node_order(sc):
+    for node in report.node_order(sc):
         replies = dist[dist["node"] == node]
         n = int(replies["n_node"].iloc[0]) if len(replies) else 0
         if n == 0:

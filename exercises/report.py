@@ -186,16 +186,53 @@ def gradebook(store, *, policy: str = "best") -> pd.DataFrame:
     return book
 
 
-def _node_order(scenario: Scenario) -> list[str]:
-    """Nodes in conversation order: breadth first from the start, replies in file order."""
-    order, queue = [], [scenario.start]
+def _depths(scenario: Scenario) -> dict[str, int]:
+    """Each node's distance from the start (fewest replies), breadth first in file order."""
+    depth, queue = {scenario.start: 0}, [scenario.start]
     while queue:
         node = queue.pop(0)
-        if node in order:
-            continue
-        order.append(node)
-        queue += [c.next for c in scenario.nodes[node].choices if c.next in scenario.nodes]
-    return order
+        for c in scenario.nodes[node].choices:
+            if c.next in scenario.nodes and c.next not in depth:
+                depth[c.next] = depth[node] + 1
+                queue.append(c.next)
+    return depth
+
+
+def _longest(scenario: Scenario) -> dict[str, int]:
+    """Each node's distance from the start along the longest way there (the graph has no
+    cycles): with :func:`_depths`, the range of step numbers trainees see it at."""
+    depth = _depths(scenario)
+    into = {n: 0 for n in depth}
+    for node in depth:
+        for c in scenario.nodes[node].choices:
+            if c.next in into:
+                into[c.next] += 1
+    longest, ready = dict.fromkeys(depth, 0), [scenario.start]
+    while ready:  # Kahn's order: a node once every way into it is counted
+        node = ready.pop()
+        for c in scenario.nodes[node].choices:
+            if c.next in into:
+                longest[c.next] = max(longest[c.next], longest[node] + 1)
+                into[c.next] -= 1
+                if into[c.next] == 0:
+                    ready.append(c.next)
+    return longest
+
+
+def node_order(scenario: Scenario) -> list[str]:
+    """Decision points in the order a trainer walks them: the best path from the start, each
+    other node placed by its depth from the start (after the best-path node at that depth).
+
+    >>> s = scenario_mod.load("hotpot-queue")
+    >>> print(*(node for node, _ in s.best_path()))
+    at-the-stand real-time the-wait seated goodbye
+    >>> print(*node_order(s))
+    at-the-stand real-time heated second-broken the-wait cramped seated goodbye
+    """
+    depth = _depths(scenario)
+    found = list(depth)  # breadth first, replies in file order
+    best = {node: i for i, (node, _) in enumerate(scenario.best_path())}
+    return sorted(found, key=lambda n: (best.get(n, depth[n]), n not in best, found.index(n)))
 
 
 def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en") -> pd.DataFrame:
@@ -207,22 +244,28 @@ def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en")
     Returns
     -------
     pandas.DataFrame
-        ``step`` (1, 2, … in conversation order), ``node``, ``choice`` (id), ``text`` (in
-        ``lang``), ``points`` (the reply's total rubric points), ``model`` (True for the reply
-        that starts the best way on from this node), ``count``, ``n_node`` (decisions at this
-        node) and ``share`` (``count / n_node``; NaN where nobody reached the node).
+        ``step`` (the step a trainee reaching it soonest sees on the scorecard: 1 at the
+        start, 2 one reply later, …; rows in :func:`node_order`), ``step_last`` (the step
+        along the longest way there), ``node``, ``choice`` (id),
+        ``text`` (in ``lang``), ``points`` (the reply's total rubric points), ``model`` (True
+        for the reply that starts the best way on from this node), ``count``, ``n_node``
+        (decisions at this node) and ``share`` (``count / n_node``; NaN where nobody reached
+        the node).
     """
     sc = scenario_id if isinstance(scenario_id, Scenario) else scenario_mod.load(scenario_id)
     made = store.decisions_frame(exercise_id=sc.id)
     made = made[(made["kind"] == "scenario") & (made["exercise_version"] == sc.version)]
     counts = made.groupby(["node", "choice"]).size()
     rows = []
-    for step, node in enumerate(_node_order(sc), 1):
+    depth, longest = _depths(sc), _longest(sc)
+    for node in node_order(sc):
+        step = depth[node] + 1
         model = model_answer(sc, node).id
         for c in sc.nodes[node].choices:
             rows.append(
                 {
                     "step": step,
+                    "step_last": longest[node] + 1,
                     "node": node,
                     "choice": c.id,
                     "text": c.text(lang),
@@ -232,7 +275,8 @@ def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en")
                 }
             )
     frame = pd.DataFrame(
-        rows, columns=["step", "node", "choice", "text", "points", "model", "count"]
+        rows,
+        columns=["step", "step_last", "node", "choice", "text", "points", "model", "count"],
     )
     frame["n_node"] = frame.groupby("node")["count"].transform("sum").astype("int64")
     frame["share"] = (frame["count"] / frame["n_node"].where(frame["n_node"] > 0)).astype("float64")
@@ -571,7 +615,12 @@ def _choice_label(choice_id: str, text: str, lang: str) -> str:
     return _wrap(choice_id.replace("-", " "), 13, "en")
 
 
-def _step_label(step: int, node: str, line: str, n: int, lang: str) -> str:
+def _steps(first: int, last: int) -> str:
+    """'3', or '3–4' where trainees reach a decision point after more or fewer replies."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _step_label(step: str, node: str, line: str, n: int, lang: str) -> str:
     """'1 · at the stand (n=18)' over the start of what the customer says there."""
     spoken = re.sub(r"^\s*[(（][^)）]*[)）]\s*", "", line) or line  # drop a stage direction
     if lang == "zh":
@@ -597,7 +646,7 @@ def plot_choices(store, scenario_id: str | Scenario, *, lang: str = "en") -> Fig
     for y, node in enumerate(steps):
         rows = dist[dist["node"] == node]
         n = int(rows["n_node"].iloc[0])
-        step = int(rows["step"].iloc[0])
+        step = _steps(int(rows["step"].iloc[0]), int(rows["step_last"].iloc[0]))
         ylabels.append(_step_label(step, node, sc.nodes[node].customer(lang), n, lang))
         if n == 0:
             ax.text(0.01, y, t["not_reached"], va="center", fontsize=13, color="#888")

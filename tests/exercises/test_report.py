@@ -15,7 +15,7 @@ from exercises.__main__ import main
 from exercises.engine import POLICIES, Session, counted_score, score_path
 from exercises.quiz import QuizSession
 from exercises.quiz import load as load_quiz
-from exercises.scenario import load
+from exercises.scenario import library, load
 from exercises.store import Store
 
 HOTPOT, HOTEL = "hotpot-queue", "hotel-check-in"
@@ -308,3 +308,22 @@ def test_capstone_teams_are_not_trainees_in_the_gradebook(tmp_path):
     assert "Trainees: 1 " in summary and "Capstone: 1 team(s), 1 year(s) run" in summary
     assert "/100" not in summary.split("Capstone:")[1]
     assert tmp_path / "out" / "capstone.csv" in written
+
+
+@pytest.mark.parametrize("sid", library())
+def test_step_numbers_are_those_trainees_see_on_their_scorecards(sid):
+    # Whatever way a trainee comes, the step their scorecard gives a decision point lies in the
+    # range the report and the live view print for it ("Step 3–5").
+    sc = load(sid)
+    with Store("sqlite://") as empty:
+        dist = report.choice_distribution(empty, sc).drop_duplicates("node").set_index("node")
+    assert (dist["step_last"] >= dist["step"]).all() and dist.loc[sc.start, "step"] == 1
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # random ways through the conversation
+        node, seen = sc.start, 1
+        while not sc.is_ending(node):
+            assert dist.loc[node, "step"] <= seen <= dist.loc[node, "step_last"], (node, seen)
+            choices = sc.nodes[node].choices
+            node, seen = choices[rng.integers(len(choices))].next, seen + 1
+    for i, (node, _) in enumerate(sc.best_path()):
+        assert dist.loc[node, "step"] <= i + 1 <= dist.loc[node, "step_last"]
