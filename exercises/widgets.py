@@ -99,6 +99,9 @@ UI: dict[str, dict[str, str]] = {
         "not_passed": "Not passed yet",
         "pass_mark": "pass mark {t}",
         "by_dimension": "By dimension",
+        "scale_note": "Each bar places your points on one skill between the worst (0) and the "
+        "best (100) this conversation allows for it; the total does the same for all your points "
+        "together, so it is not the average of the bars.",
         "not_assessed": "not assessed in this scenario",
         "path": "Your replies and the model answers",
         "step": "Step",
@@ -168,6 +171,9 @@ UI: dict[str, dict[str, str]] = {
         "not_passed": "暂未通过",
         "pass_mark": "及格线 {t}",
         "by_dimension": "分项得分",
+        "scale_note": "每一项把你在这项能力上的得分，"
+        "放在本对话所能达到的最差（0）与最好（100）之间；"
+        "总分对你的全部得分做同样的换算，所以不是各项的平均。",
         "not_assessed": "本情景不考查",
         "path": "你的回答与参考答案",
         "step": "步骤",
@@ -256,8 +262,10 @@ def mood_html(mood: int, lang: str = "en") -> str:
     band = min(4, max(0, int(mood) // 20))
     colour = MOOD_COLOURS[band]
     return (
-        f"<div class='csat-mood-meter' style='display:flex;align-items:center;gap:10px'>"
-        f"<span>{_e(_t(lang, 'mood'))}</span>{_bar(mood, colour, width='260px')}"
+        # Wraps, and the bar shrinks, on a phone-sized screen rather than running off its edge.
+        f"<div class='csat-mood-meter' style='display:flex;flex-wrap:wrap;align-items:center;"
+        f"gap:4px 10px'><span>{_e(_t(lang, 'mood'))}</span>"
+        f"{_bar(mood, colour, width='min(260px, 45vw)')}"
         f"<b style='color:{colour}'>{int(mood)}/100</b>"
         f"<span style='color:#444'>{_e(MOOD_WORDS[lang][band])}</span></div>"
     )
@@ -354,7 +362,9 @@ class _Exercise:
         self.start_button.add_class("csat-start")
         self.start_button.on_click(self._start_clicked)
         self.name_label = w.HTML()
-        self.entry = w.HBox([self.name_label, self.name, self.start_button])
+        self.entry = w.HBox(
+            [self.name_label, self.name, self.start_button], layout=w.Layout(flex_flow="row wrap")
+        )
         self.entry.add_class("csat-entry")
         self.main = w.VBox()
         self.widget = w.VBox(
@@ -717,6 +727,8 @@ class RolePlay(_Exercise):
             f"{_e(_paren(_t(lang, 'pass_mark', t=score.threshold), lang))}</span></div>"
             f"<h4 style='margin:8px 0 4px'>{_e(_t(lang, 'by_dimension'))}</h4>"
             f"<table class='csat-dimensions'>{''.join(rows)}</table>"
+            f"<p class='csat-scale-note' style='font-size:12px;color:#555;margin:4px 0'>"
+            f"{_e(_t(lang, 'scale_note'))}</p>"
             f"<h4 style='margin:12px 0 4px'>{_e(_t(lang, 'path'))}</h4>"
             f"<table class='csat-path' style='border-collapse:collapse;width:100%'>"
             f"<tr style='text-align:left'><th>{_e(_t(lang, 'step'))}</th>"
@@ -1194,10 +1206,13 @@ class Hub:
         self.current: RolePlay | QuizWidget | ObserverSheet | None = None
         self.lang = w.ToggleButtons(options=LANGS, value=lang, style={"button_width": "80px"})
         self.lang.add_class("csat-lang")
-        self.name = w.Text(layout=w.Layout(width="360px"), style={"description_width": "110px"})
+        # max_width and a wrapping row: on a phone-sized screen the controls shrink and stack.
+        self.name = w.Text(
+            layout=w.Layout(width="360px", max_width="100%"), style={"description_width": "110px"}
+        )
         self.name.add_class("csat-name")
         self.picker = w.Dropdown(
-            layout=w.Layout(width="620px"), style={"description_width": "110px"}
+            layout=w.Layout(width="620px", max_width="100%"), style={"description_width": "110px"}
         )
         self.picker.add_class("csat-picker")
         self.open_button = w.Button(button_style="primary", icon="play")
@@ -1211,7 +1226,7 @@ class Hub:
                 w.HTML(CSS),
                 self.lang,
                 self.name,
-                w.HBox([self.picker, self.open_button]),
+                w.HBox([self.picker, self.open_button], layout=w.Layout(flex_flow="row wrap")),
                 self.message,
                 self.body,
             ]
