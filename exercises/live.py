@@ -303,36 +303,7 @@ def plot_points(store, scenario: str | Scenario, *, lang: str = "en", points=Non
         said = report._short(p["said"], 16 if lang == "zh" else 36)
         steps = _steps_text(p["steps"], lang) or "?"
         ylabels.append(f"{said}\n{t['figure_step'].format(steps=steps, n=p['n'])}")
-        left = 0.0
-        for _, r in p["replies"].iterrows():
-            share = float(r["share"])
-            if share <= 0:
-                continue
-            model = bool(r["model"])
-            ax.barh(
-                y,
-                share,
-                left=left,
-                height=0.7,
-                color=report._choice_colour(int(r["points"]), model),
-                edgecolor="white",
-                linewidth=1.5,
-            )
-            if share >= 0.1:
-                label = f"{report._choice_label(r['choice'], r['text'], lang)}\n{share:.0%}"
-            else:
-                label = f"{share:.0%}" if share >= 0.04 else ""
-            dark = model or int(r["points"]) < -2
-            ax.text(
-                left + share / 2,
-                y,
-                label,
-                ha="center",
-                va="center",
-                fontsize=11,
-                color="white" if dark else "black",
-            )
-            left += share
+        report.reply_bar(ax, y, p["replies"], lang)
         replies = p["replies"]
         missed = 1.0 - float(replies.loc[replies["model"], "share"].sum())
         if missed > 0 and (worst is None or (round(missed * p["n"]), missed) > worst[:2]):

@@ -615,6 +615,31 @@ def _choice_label(choice_id: str, text: str, lang: str) -> str:
     return _wrap(choice_id.replace("-", " "), 13, "en")
 
 
+def reply_bar(ax, y: float, replies: pd.DataFrame, lang: str) -> None:
+    """One stacked bar at ``y``: the share of decisions for each reply at a decision point
+    (rows of :func:`choice_distribution`), green for the model answer, red losing points."""
+    left = 0.0
+    for _, r in replies.iterrows():
+        share = float(r["share"])
+        if share <= 0:
+            continue
+        model, points = bool(r["model"]), int(r["points"])
+        ax.barh(
+            y, share, left=left, height=0.7, color=_choice_colour(points, model),
+            edgecolor="white", linewidth=1.5,
+        )  # fmt: skip
+        if share >= 0.1:
+            label = f"{_choice_label(r['choice'], r['text'], lang)}\n{share:.0%}"
+        else:
+            label = f"{share:.0%}" if share >= 0.04 else ""
+        dark = model or points < -2
+        ax.text(
+            left + share / 2, y, label, ha="center", va="center", fontsize=11,
+            color="white" if dark else "black",
+        )  # fmt: skip
+        left += share
+
+
 def _steps(first: int, last: int) -> str:
     """'3', or '3–4' where trainees reach a decision point after more or fewer replies."""
     return str(first) if first == last else f"{first}–{last}"
@@ -651,37 +676,7 @@ def plot_choices(store, scenario_id: str | Scenario, *, lang: str = "en") -> Fig
         if n == 0:
             ax.text(0.01, y, t["not_reached"], va="center", fontsize=13, color="#888")
             continue
-        left = 0.0
-        for _, r in rows.iterrows():
-            share = float(r["share"])
-            if share <= 0:
-                continue
-            ax.barh(
-                y,
-                share,
-                left=left,
-                height=0.7,
-                color=_choice_colour(int(r["points"]), bool(r["model"])),
-                edgecolor="white",
-                linewidth=1.5,
-            )
-            dark = bool(r["model"]) or int(r["points"]) < -2
-            if share >= 0.1:
-                label = f"{_choice_label(r['choice'], r['text'], lang)}\n{share:.0%}"
-            elif share >= 0.04:
-                label = f"{share:.0%}"
-            else:
-                label = ""
-            ax.text(
-                left + share / 2,
-                y,
-                label,
-                ha="center",
-                va="center",
-                fontsize=11,
-                color="white" if dark else "black",
-            )
-            left += share
+        reply_bar(ax, y, rows, lang)
         missed = 1.0 - float(rows.loc[rows["model"], "share"].sum())
         # The most frequent wrong turn: most decisions off the model answer, then the share.
         if missed > 0 and (worst is None or (round(missed * n), missed) > worst[:2]):
