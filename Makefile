@@ -74,9 +74,10 @@ bench: setup
 	$(BIN)/python benchmarks/bench_sim.py
 	$(BIN)/python benchmarks/bench_peers.py
 
-# Re-execute every course notebook in place (stored outputs are what nbval checks).
+# Re-execute every course notebook in place (stored outputs are what nbval checks), with a
+# throwaway results database so the day's csat-results.sqlite is left alone.
 notebooks: setup
-	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+	CSAT_DB_URL=sqlite:///$$(mktemp -d)/results.sqlite MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis .ruff_cache build

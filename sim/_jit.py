@@ -130,11 +130,6 @@ def plain() -> Iterator[None]:
             namespace[name] = compiled
 
 
-def python(fn):
-    """The plain-Python body of a function, compiled or not (for tests)."""
-    return getattr(fn, "py_func", fn)
-
-
 def warm_up() -> float:
     """Compile (or load from the disk cache) the daily loop now; return the seconds it took.
 

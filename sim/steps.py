@@ -52,7 +52,6 @@ _NATURAL = CAUSES.index("natural")
 _SILENT = CAUSES.index("silent")
 _NEGATIVE_WOM = CAUSES.index("negative_wom")
 _N_CAUSES = len(CAUSES)
-_EMPTY = np.zeros(0, np.int64)
 _OUTCOME_CAUSE = np.array(
     [CAUSES.index(c) for c in ("silent", "unresolved", "resolved", "resolved_quickly")], np.int8
 )

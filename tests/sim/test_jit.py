@@ -164,7 +164,7 @@ def test_sums_are_added_in_numpys_order(n):
     assert hasattr(steps._sum, "py_func") or not _jit.AVAILABLE
     a = np.random.default_rng(n).standard_normal(n) * 3.7
     assert steps._sum(a) == a.sum()
-    assert _jit.python(steps._sum_compiled)(a) == a.sum()
+    assert steps._sum_compiled(a) == a.sum()  # the replica run as plain Python
 
 
 # Caps on the ranges a parameter may take, for speed (a market of at most 1,500 people for at
