@@ -182,7 +182,12 @@ def _reset(args) -> int:
     from exercises.store import Store
 
     stdin = sys.stdin
-    with Store(_existing(args.db)) as store:
+    try:
+        url = _existing(args.db)
+    except ValueError:  # no SQLite file yet: nothing was ever saved, so nothing to clear
+        print("no results database yet: nothing to clear")
+        return 0
+    with Store(url) as store:
         data = store.export()
         counts = {k: len(data[k]) for k in ("trainees", "attempts", "decisions", "observer_scores")}
         if not any(counts.values()):

@@ -120,6 +120,10 @@ def test_reset_saves_everything_then_clears_and_import_brings_it_back(
     with Store(url) as store:
         assert store.trainees()["display_name"].tolist() == ["Rehearsal"]
         assert len(store.decisions_frame()) == 1
+    # Before anything was ever saved there is nothing to clear, and no file is made.
+    assert main(["reset", "--db", f"sqlite:///{tmp_path / 'never.sqlite'}"]) == 0
+    assert "nothing to clear" in capsys.readouterr().out
+    assert not (tmp_path / "never.sqlite").exists()
     # A backup is never overwritten.
     assert main(["reset", "--db", url, "--yes", "--backup", "before.json"]) == 2
     assert "already exists" in capsys.readouterr().err
