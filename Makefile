@@ -9,8 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # JupyterLab refuses to start as root unless told it is intended.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-NOTEBOOKS := $(sort $(wildcard course/*.ipynb))
-NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg course,)
+NOTEBOOKS := $(sort $(wildcard csat/course/*.ipynb))
+NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg csat/course,)
 
 .PHONY: setup workshop app lite report reset test lint bench notebooks clean
 
@@ -20,24 +20,24 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m sim compile
+	$(BIN)/python -m csat sim compile
 	touch $(STAMP)
 
 # One results file for the day, whichever folder a notebook runs in: the notebooks, the app and
-# `python -m exercises report` run from here all use it. Set CSAT_DB_URL to use another
+# `python -m csat exercises report` run from here all use it. Set CSAT_DB_URL to use another
 # database (PostgreSQL for a classroom server).
 CSAT_DB_URL ?= sqlite:///$(CURDIR)/csat-results.sqlite
 
 workshop: setup
-	$(BIN)/python -m sim compile
-	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=course
+	$(BIN)/python -m csat sim compile
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=csat/course
 
 # Trainees' app mode: the exercise hub, the trainer's live view and the capstone, no code shown.
 # The live view asks for a trainer code: CSAT_TRAINER_CODE if set (`make app
 # CSAT_TRAINER_CODE=...`), else a random one; Voilà's kernels inherit it, and it is printed here.
 APP_PORT ?= 8866
 app: setup
-	$(BIN)/python -m sim compile
+	$(BIN)/python -m csat sim compile
 	@code="$${CSAT_TRAINER_CODE:-}"; \
 	if [ -z "$$(printf '%s' "$$code" | tr -d '[:space:]')" ]; then \
 	  code=$$($(BIN)/python -c 'import secrets; print(f"{secrets.randbelow(10**6):06d}")'); \
@@ -47,7 +47,7 @@ app: setup
 	printf '  培训师页面口令：%s（不要告诉任何其他人）\n' "$$code"; \
 	printf '  Trainer page: http://127.0.0.1:$(APP_PORT)/voila/render/trainer.ipynb\n'; \
 	printf '  ============================================================\n\n'; \
-	CSAT_TRAINER_CODE="$$code" CSAT_DB_URL='$(CSAT_DB_URL)' exec $(BIN)/voila app --no-browser \
+	CSAT_TRAINER_CODE="$$code" CSAT_DB_URL='$(CSAT_DB_URL)' exec $(BIN)/voila csat/app --no-browser \
 	  --port=$(APP_PORT) --Voila.ip=127.0.0.1 --MappingKernelManager.cull_idle_timeout=7200
 
 # Zero-install static site (JupyterLite) in build/lite; serve it with any static web server.
@@ -56,15 +56,15 @@ lite: setup
 
 # The trainer's report of the day's results (CSV files and figures) into results/.
 report: setup
-	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m exercises report --out results
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m csat exercises report --out results
 
 # After a rehearsal: save every result to a dated JSON file, then clear the database (asks first).
 reset: setup
-	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m exercises reset
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/python -m csat exercises reset
 
 test: setup
-	$(BIN)/python -m sim compile
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests sim exercises $(NBVAL)
+	$(BIN)/python -m csat sim compile
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests csat $(NBVAL)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""Speed of ``sim.run`` against an idiomatic Mesa 3 model of the same market (one agent each).
+"""Speed of ``csat.sim.run`` against an idiomatic Mesa 3 model of the same market (one agent each).
 
 Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_peers.py [--sizes 1e3 1e4]``).
 
@@ -36,7 +36,7 @@ _CHILD = textwrap.dedent(
     """
     import json, resource, sys, time
     sys.path.insert(0, sys.argv[1])
-    import sim
+    from csat import sim
 
     n, days, preset, repeat, with_mesa = (
         int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1"
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     notes.append(
         f"  not in the times: sim's first call in a process, which loads the compiled day from "
         f"Numba's disk cache ({warm:.2f} s at most here; compiling it from scratch, once per "
-        "install, takes about a minute: python -m sim compile), and Mesa's import"
+        "install, takes about a minute: python -m csat sim compile), and Mesa's import"
     )
     print("\n".join(notes))
 

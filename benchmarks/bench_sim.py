@@ -2,7 +2,7 @@
 
 Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_sim.py [--sizes 1e4 1e5 1e6]``).
 
-For each market size it runs ``sim.run`` on a preset for 365 daily steps in a fresh
+For each market size it runs ``csat.sim.run`` on a preset for 365 daily steps in a fresh
 subprocess and reports: wall-clock seconds (best of ``--repeat``), person-days per second,
 peak memory (peak traced allocations and the process's peak resident set), and a baseline
 measured in the same process: the time numpy takes for the minimum work any daily-step
@@ -36,7 +36,7 @@ _CHILD = textwrap.dedent(
     """
     import json, resource, sys, time, tracemalloc
     import numpy as np
-    import sim
+    from csat import sim
 
     n, preset, repeat, kind = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
     params = sim.presets.get(preset, population=n, days=365, **{"network.kind": kind})

@@ -60,12 +60,12 @@ def build(out: Path) -> Path:
     contents = work / "contents"
     contents.mkdir(parents=True)
     whl = wheel(work / "wheels")
-    for nb in sorted((ROOT / "course").glob("*.ipynb")):
+    for nb in sorted((ROOT / "csat" / "course").glob("*.ipynb")):
         lite_copy(nb, contents / nb.name)
     # The trainer's guide stays with the trainer; the hub gets an export button, because in
     # the browser the results live in the tab until the trainee hands them over.
     hub = contents / "exercises-hub.ipynb"
-    lite_copy(ROOT / "app" / "hub.ipynb", hub)
+    lite_copy(ROOT / "csat" / "app" / "hub.ipynb", hub)
     nb = json.loads(hub.read_text(encoding="utf-8"))
     nb["cells"].append(
         {

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-COURSE = Path(__file__).resolve().parent.parent / "course"
+COURSE = Path(__file__).resolve().parent.parent / "csat" / "course"
 NOTEBOOKS = [
     "00-welcome.ipynb",
     "01-S1-expectation-vs-experience.ipynb",

@@ -23,7 +23,7 @@ def site(tmp_path_factory):
 
 def test_site_has_the_app_and_every_course_notebook(site):
     assert (site / "index.html").is_file() and (site / "lab" / "index.html").is_file()
-    course = sorted(p.name for p in (ROOT / "course").glob("*.ipynb"))
+    course = sorted(p.name for p in (ROOT / "csat" / "course").glob("*.ipynb"))
     files = sorted(p.name for p in (site / "files").glob("*.ipynb"))
     assert course and set(course) <= set(files) and "exercises-hub.ipynb" in files
     for name in files:
@@ -41,6 +41,7 @@ def test_site_carries_the_project_as_a_pure_python_wheel(site):
     index = json.loads((site / "pypi" / "all.json").read_text(encoding="utf-8"))
     assert "csat-workshop" in index or "csat_workshop" in index
     names = zipfile.ZipFile(wheel).namelist()
-    assert "sim/run.py" in names and "exercises/engine.py" in names
-    assert "exercises/scenarios/hotpot-queue.yaml" in names
+    assert "csat/sim/run.py" in names and "csat/exercises/engine.py" in names
+    assert "csat/exercises/scenarios/hotpot-queue.yaml" in names
+    assert "csat/course/00-welcome.ipynb" in names and "csat/app/hub.ipynb" in names
     assert not [n for n in names if n.endswith((".so", ".pyd", ".dylib"))]

@@ -1,4 +1,4 @@
-"""The Mesa reference model (one Python agent per person) and ``sim.run`` simulate one model.
+"""The Mesa reference model (one Python agent per person) and ``csat.sim.run`` simulate one model.
 
 Both run the car dealership for a year at N = 2,000 over independent seeds; the mean of each
 summary figure must agree within a bound taken from the observed standard errors: a Welch t
@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import sim
-from sim.state import CAUSES, CUSTOMER, DEFECTED, PROSPECT
+from csat import sim
+from csat.sim.state import CAUSES, CUSTOMER, DEFECTED, PROSPECT
 
 try:
     from benchmarks.mesa_reference import CustomerModel

@@ -1,11 +1,11 @@
-"""The model ``sim.run`` simulates, written the way Mesa 3 models are: one agent per person.
+"""The model ``csat.sim.run`` simulates, written the way Mesa 3 models are: one agent per person.
 
 Every person is a :class:`Person` agent holding its own state in Python attributes, with one
 method per mechanism (ordinary churn, visit, experience, satisfaction, complaint, recovery,
 repurchase, telling, hearing, joining). :class:`CustomerModel` activates them with
 ``self.agents.shuffle_do("step")`` and records daily counts with a ``DataCollector``.
 
-The rules and distributions are those of :mod:`sim.steps`. Where ``sim`` schedules the next
+The rules and distributions are those of :mod:`csat.sim.steps`. Where ``sim`` schedules the next
 visit or churn day with a geometric gap, an agent tosses a daily coin with the same chance;
 the two are the same distribution (the geometric law is memoryless). ``sim`` counts a day's
 word of mouth as one Poisson draw over all tellers; here each teller draws its own Poisson
@@ -28,11 +28,11 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 from mesa.discrete_space import Network as NetworkSpace
 
-from sim.network import Network, build
-from sim.params import Params
-from sim.run import Result
-from sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, Population
-from sim.steps import DayEvents
+from csat.sim.network import Network, build
+from csat.sim.params import Params
+from csat.sim.run import Result
+from csat.sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, Population
+from csat.sim.steps import DayEvents
 
 # Visit outcomes and complaint outcomes, as in sim.steps.
 DISSATISFIED, BASIC, VERY_SATISFIED = 0, 1, 2
@@ -277,11 +277,11 @@ class CustomerModel(mesa.Model):
     Parameters
     ----------
     params : sim.Params
-        The same parameters ``sim.run`` takes; ``params.network`` says whether the market is
+        The same parameters ``csat.sim.run`` takes; ``params.network`` says whether the market is
         well mixed or which contact network word of mouth follows.
     network : sim.network.Network, optional
         A ready-made contact network with one node per person; without it the one
-        ``params.network`` describes is built with :func:`sim.network.build`.
+        ``params.network`` describes is built with :func:`csat.sim.network.build`.
     rng : int or None, optional
         Seed for the model's random number generators (Mesa's ``self.random`` and
         ``self.rng``). Use an int to reproduce a run.

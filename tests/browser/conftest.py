@@ -109,7 +109,7 @@ def voila(tmp_path_factory) -> Server:
     port = _free_port()
     args = [
         str(BIN / "voila"),
-        "app",
+        "csat/app",
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
@@ -125,7 +125,7 @@ def lab(tmp_path_factory) -> Server:
     touch the committed notebooks)."""
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "course"
-    shutil.copytree(ROOT / "course", root, ignore=shutil.ignore_patterns("*.sqlite*"))
+    shutil.copytree(ROOT / "csat" / "course", root, ignore=shutil.ignore_patterns("*.sqlite*"))
     port = _free_port()
     args = [
         str(BIN / "jupyter"),

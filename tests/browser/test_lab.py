@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from exercises.scenario import load
-from exercises.store import Store
+from csat.exercises.scenario import load
+from csat.exercises.store import Store
 
-COURSE = Path(__file__).resolve().parents[2] / "course"
+COURSE = Path(__file__).resolve().parents[2] / "csat" / "course"
 
 
 def roleplay_notebook() -> tuple[str, str]:

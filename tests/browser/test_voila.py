@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from exercises.engine import Session
-from exercises.scenario import load
-from exercises.store import Store
+from csat.exercises.engine import Session
+from csat.exercises.scenario import load
+from csat.exercises.store import Store
 
 SCENARIO = "hotpot-queue"
 
@@ -86,7 +86,13 @@ def voila_with_code(tmp_path, monkeypatch):
 
     monkeypatch.setenv("CSAT_TRAINER_CODE", TRAINER_CODE)
     port = _free_port()
-    args = [str(BIN / "voila"), "app", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    args = [
+        str(BIN / "voila"),
+        "csat/app",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]
     server = _start("voila-code", args, port, "/", tmp_path)
     yield server
     _stop(server.proc)

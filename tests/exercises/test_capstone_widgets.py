@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from exercises import capstone
-from exercises.store import Store
+from csat.exercises.store import Store
+from csat.ui import capstone
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
-from exercises import report
-from exercises.engine import Session
-from exercises.scenario import library, load
-from exercises.store import Store
+from csat.exercises import report
+from csat.exercises.engine import Session
+from csat.exercises.scenario import library, load
+from csat.exercises.store import Store
 
 PG_URL = os.environ.get("CSAT_TEST_PG_URL")
 TRAINEES = 30

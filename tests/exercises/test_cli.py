@@ -1,4 +1,4 @@
-"""``python -m exercises``: validate, play, list — clear output and exit codes."""
+"""``python -m csat exercises``: validate, play, list — clear output and exit codes."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import io
 import subprocess
 import sys
 
-from exercises.__main__ import main
-from exercises.engine import Session
-from exercises.scenario import load
+from csat.cli.exercises import main
+from csat.exercises.engine import Session
+from csat.exercises.scenario import load
 
 
 def test_validate_the_shipped_library(capsys):
@@ -50,7 +50,7 @@ def test_play_in_the_terminal_follows_the_typed_numbers(monkeypatch, capsys):
 
 def test_unknown_scenario_is_one_line_exit_2():
     proc = subprocess.run(
-        [sys.executable, "-m", "exercises", "play", "no-such-scenario"],
+        [sys.executable, "-m", "csat", "exercises", "play", "no-such-scenario"],
         capture_output=True,
         text=True,
     )
@@ -74,7 +74,7 @@ def test_report_refuses_a_missing_database_instead_of_making_an_empty_one(tmp_pa
 
 
 def test_report_names_the_database_it_read(tmp_path, capsys):
-    from exercises.store import Store
+    from csat.exercises.store import Store
 
     db = tmp_path / "room.sqlite"
     Store(f"sqlite:///{db}").close()
@@ -94,7 +94,7 @@ def test_terminal_play_says_it_saves_nothing_and_speaks_chinese(monkeypatch, cap
 def test_reset_saves_everything_then_clears_and_import_brings_it_back(
     tmp_path, monkeypatch, capsys
 ):
-    from exercises.store import Store
+    from csat.exercises.store import Store
 
     url = f"sqlite:///{tmp_path / 'day.sqlite'}"
     with Store(url) as store:

@@ -14,14 +14,14 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-import sim
-from exercises import debrief, rubric
-from exercises.bridge import handling_params
-from exercises.engine import Session, score_path
-from exercises.scenario import load
-from exercises.store import Store
-from sim import capstone as game
-from sim import recovery
+from csat import sim
+from csat.exercises import rubric
+from csat.exercises.bridge import handling_params
+from csat.exercises.engine import Session, score_path
+from csat.exercises.scenario import load
+from csat.exercises.store import Store
+from csat.lessons import debrief, recovery
+from csat.sim import capstone as game
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CAR = load("car-not-ready")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-import sim
-from exercises import bridge, quiz, rubric
-from exercises.engine import Session, counted_score, score_path
-from exercises.scenario import load
+from csat import sim
+from csat.exercises import bridge, quiz, rubric
+from csat.exercises.engine import Session, counted_score, score_path
+from csat.exercises.scenario import load
 
 HOTPOT = load("hotpot-queue")
 
@@ -138,7 +138,7 @@ def test_endings_become_simulator_parameters():
 
 
 def test_every_decision_is_saved_as_made_and_a_restart_resumes(tmp_path):
-    from exercises.store import Store
+    from csat.exercises.store import Store
 
     url = f"sqlite:///{tmp_path / 'r.sqlite'}"
     path = HOTPOT.best_path()
@@ -165,7 +165,7 @@ def test_every_decision_is_saved_as_made_and_a_restart_resumes(tmp_path):
 
 
 def test_quiz_answers_go_to_the_same_store(tmp_path):
-    from exercises.store import Store
+    from csat.exercises.store import Store
 
     q = quiz.load("servqual-quiz")
     with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:

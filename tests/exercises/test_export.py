@@ -6,11 +6,11 @@ import base64
 import json
 import re
 
-from exercises.__main__ import main
-from exercises.engine import Session
-from exercises.export import ExportButton
-from exercises.scenario import load
-from exercises.store import Store
+from csat.cli.exercises import main
+from csat.exercises.engine import Session
+from csat.exercises.export import ExportButton
+from csat.exercises.scenario import load
+from csat.exercises.store import Store
 
 
 def test_export_button_file_imports_into_the_classroom_store(tmp_path, capsys):

@@ -9,12 +9,12 @@ import re
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from exercises import live
-from exercises.engine import Session
-from exercises.live import CODE_ENV, MAX_TRIES, TrainerView
-from exercises.scenario import load
-from exercises.store import Store
-from exercises.widgets import model_answer
+from csat.exercises.engine import Session
+from csat.exercises.scenario import load
+from csat.exercises.store import Store
+from csat.ui import live
+from csat.ui.live import CODE_ENV, MAX_TRIES, TrainerView
+from csat.ui.widgets import model_answer
 
 CODE = "482913"
 

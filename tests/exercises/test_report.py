@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from exercises import report, rubric
-from exercises.__main__ import main
-from exercises.engine import POLICIES, Session, counted_score, score_path
-from exercises.quiz import QuizSession
-from exercises.quiz import load as load_quiz
-from exercises.scenario import library, load
-from exercises.store import Store
+from csat.cli.exercises import main
+from csat.exercises import report, rubric
+from csat.exercises.engine import POLICIES, Session, counted_score, score_path
+from csat.exercises.quiz import QuizSession
+from csat.exercises.quiz import load as load_quiz
+from csat.exercises.scenario import library, load
+from csat.exercises.store import Store
 
 HOTPOT, HOTEL = "hotpot-queue", "hotel-check-in"
 ZHANG, WANG = 'Zhang, "Wei" <b>', "王芳"
@@ -289,8 +289,8 @@ def test_command_line_report(filled, url, tmp_path, capsys):
 
 
 def test_capstone_teams_are_not_trainees_in_the_gradebook(tmp_path):
-    from exercises import capstone
-    from sim.capstone import Plan, play
+    from csat.sim.capstone import Plan, play
+    from csat.ui import capstone
 
     store = Store(f"sqlite:///{tmp_path / 'room.sqlite'}")
     s = load("hotpot-queue")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exercises import scenario
-from exercises.engine import score_path
-from exercises.scenario import LIBRARY_RULES, ScenarioError, Text, check, load
+from csat.exercises import scenario
+from csat.exercises.engine import score_path
+from csat.exercises.scenario import LIBRARY_RULES, ScenarioError, Text, check, load
 
 LIBRARY = scenario.library()
 REQUIRED = {
@@ -295,7 +295,7 @@ def test_every_single_field_error_is_located(tmp_path):
 
 def test_no_stray_spaces_inside_chinese_sentences():
     """Folded YAML turns a line break into a space; between Chinese characters it must go."""
-    from exercises import quiz
+    from csat.exercises import quiz
 
     gap = re.compile(r"[\u4e00-\u9fff，。、；：？！“”] +[\u4e00-\u9fff，。、；：？！“”]")
     texts = []

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from exercises.store import (
+from csat.exercises.store import (
     DEFAULT_URL,
     ENV_VAR,
     SCHEMA_VERSION,

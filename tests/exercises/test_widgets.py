@@ -6,12 +6,12 @@ import html
 
 import pytest
 
-from exercises import rubric
-from exercises.engine import score_path
-from exercises.quiz import load as load_quiz
-from exercises.scenario import load
-from exercises.store import Store
-from exercises.widgets import CSS, Hub, ObserverSheet, QuizWidget, RolePlay, model_answer
+from csat.exercises import rubric
+from csat.exercises.engine import score_path
+from csat.exercises.quiz import load as load_quiz
+from csat.exercises.scenario import load
+from csat.exercises.store import Store
+from csat.ui.widgets import CSS, Hub, ObserverSheet, QuizWidget, RolePlay, model_answer
 
 SCENARIO = "hotpot-queue"
 NASTY = 'Zhang, "Wei" <script>alert(1)</script>'
@@ -409,8 +409,8 @@ def test_hub_opens_the_chosen_exercise(store):
 def test_one_broken_scenario_file_does_not_take_the_hub_down(tmp_path, monkeypatch):
     import shutil
 
-    from exercises import scenario as scenario_mod
-    from exercises.widgets import Hub
+    from csat.exercises import scenario as scenario_mod
+    from csat.ui.widgets import Hub
 
     folder = tmp_path / "scenarios"
     shutil.copytree(scenario_mod.SCENARIO_DIR, folder)
@@ -423,7 +423,7 @@ def test_one_broken_scenario_file_does_not_take_the_hub_down(tmp_path, monkeypat
 
 
 def test_the_hub_language_switch_drives_the_open_exercise(tmp_path):
-    from exercises.widgets import Hub
+    from csat.ui.widgets import Hub
 
     hub = Hub(Store(f"sqlite:///{tmp_path / 'r.sqlite'}"))
     hub.name.value = "Li Lei"
@@ -437,7 +437,7 @@ def test_the_hub_language_switch_drives_the_open_exercise(tmp_path):
 
 
 def test_quiz_feedback_marks_every_option():
-    from exercises.widgets import QuizWidget
+    from csat.ui.widgets import QuizWidget
 
     qw = QuizWidget("servqual-quiz")
     q = qw.quiz.questions[0]
@@ -450,7 +450,7 @@ def test_quiz_feedback_marks_every_option():
 
 
 def test_the_hub_fills_in_the_observer_name(tmp_path):
-    from exercises.widgets import Hub
+    from csat.ui.widgets import Hub
 
     hub = Hub(Store(f"sqlite:///{tmp_path / 'r.sqlite'}"))
     hub.name.value = "Zhou Xun"

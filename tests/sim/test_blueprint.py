@@ -4,8 +4,8 @@ fail point (sim/blueprint.py)."""
 import matplotlib
 import pytest
 
-from sim import blueprint
-from sim.blueprint import HOTEL_STAY, LINES, Blueprint
+from csat.lessons import blueprint
+from csat.lessons.blueprint import HOTEL_STAY, LINES, Blueprint
 
 matplotlib.use("Agg")
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sim import capstone, presets
-from sim.capstone import Plan, apply, leaderboard, play
+from csat.sim import capstone, presets
+from csat.sim.capstone import Plan, apply, leaderboard, play
 
 BASE = presets.get("hotel")
 SMALL = 4_000

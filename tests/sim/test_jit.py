@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-import sim
-from sim import _jit, steps
+from csat import sim
+from csat.sim import _jit, steps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,7 +79,8 @@ _CHILD = f"""
 import json, sys
 sys.path.insert(0, {str(ROOT)!r})
 sys.path.insert(0, {str(Path(__file__).parent)!r})
-import sim._jit
+from csat import sim
+import csat.sim._jit
 assert not sim._jit.AVAILABLE, "NUMBA_DISABLE_JIT=1 was not honoured"
 from test_jit import _fingerprint
 print(json.dumps(_fingerprint()))
@@ -110,7 +111,7 @@ def test_importing_the_packages_leaves_numba_alone_until_a_run():
     # A role-play kernel imports exercises (and through it sim) but never simulates: it
     # should not pay Numba's ~90 MiB.
     code = (
-        "import sys, sim, exercises, exercises.bridge, exercises.capstone\n"
+        "import sys\nfrom csat import sim\nimport csat.exercises.bridge, csat.sim.capstone, csat.ui.widgets\n"
         "assert 'numba' not in sys.modules, 'imported on import'\n"
         "sim.run(sim.presets.get('hotel', population=100, days=2), rng=0)\n"
         "assert 'numba' in sys.modules, 'not used by a run'\n"
@@ -173,7 +174,7 @@ _CAPS = {"population": 1_500, "days": 60, "wom.unhappy_seeds": 100, "network.mea
 
 
 def _field_values(cls, prefix: str = "") -> dict:
-    """A strategy per parameter of ``cls``, from the range declared in ``sim.params``: a new
+    """A strategy per parameter of ``cls``, from the range declared in ``csat.sim.params``: a new
     parameter is fuzzed as soon as it is declared."""
     out = {}
     for f in dataclasses.fields(cls):

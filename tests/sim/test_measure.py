@@ -7,8 +7,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-import sim
-from sim import analytic, measure, survey
+from csat import sim
+from csat.lessons import measure, survey
+from csat.sim import analytic
 
 matplotlib.use("Agg")
 

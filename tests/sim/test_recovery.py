@@ -15,8 +15,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-import sim
-from sim import analytic, presets, recovery
+from csat import sim
+from csat.lessons import recovery
+from csat.sim import analytic, presets
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DEALER = presets.get("car_dealer")

@@ -7,9 +7,9 @@ from guesses.
 import numpy as np
 import pytest
 
-import sim
-from sim import analytic, diffusion
-from sim.economics import simulate_clv
+from csat import sim
+from csat.sim import analytic, diffusion
+from csat.sim.economics import simulate_clv
 
 P, Q = 0.03, 0.38
 

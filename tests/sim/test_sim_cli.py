@@ -1,4 +1,4 @@
-"""python -m sim: writes what it says, and bad input gives one line and exit code 2."""
+"""python -m csat sim: writes what it says, and bad input gives one line and exit code 2."""
 
 import subprocess
 import sys
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sim.__main__ import main
+from csat.cli.sim import main
 
 
 def test_run_writes_csv_and_figure(tmp_path, capsys):
@@ -71,14 +71,14 @@ def test_bad_input_gives_one_line_and_exit_code_2(args, message, capsys):
 
 def test_module_entry_point_lists_presets():
     out = subprocess.run(
-        [sys.executable, "-m", "sim", "presets"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "csat", "sim", "presets"], capture_output=True, text=True, check=True
     ).stdout
     assert "car_dealer" in out and "汽车4S店" in out and "deck_folklore" in out
 
 
 def test_module_entry_point_reports_bad_input_without_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "run", "--days", "-3", "--no-progress"],
+        [sys.executable, "-m", "csat", "sim", "run", "--days", "-3", "--no-progress"],
         capture_output=True,
         text=True,
     )

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
+from csat import sim
 
 matplotlib.use("Agg")
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sim
-from sim import diffusion, steps
-from sim.state import DEFECTED, Population
+from csat import sim
+from csat.sim import diffusion, steps
+from csat.sim.state import DEFECTED, Population
 
 unit = st.floats(0.0, 1.0)
 

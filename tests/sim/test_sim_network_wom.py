@@ -4,9 +4,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-import sim
-from sim import network as nw
-from sim.steps import tell
+from csat import sim
+from csat.sim import network as nw
+from csat.sim.steps import tell
 
 
 def test_first_hop_hearers_are_distinct_contacts_of_their_teller():

@@ -1,6 +1,6 @@
 """Diffusion on networks against theory and against peer libraries (science.md, V2–V4).
 
-The model under test is :func:`sim.diffusion.simulate` on a :class:`sim.network.Network`.
+The model under test is :func:`csat.sim.diffusion.simulate` on a :class:`csat.sim.network.Network`.
 It is held to a closed form on the ring, to the Bass curve as an upper bound on every
 graph, to EoN's event-driven simulation of the same Bass process on the same graph, and to
 ndlib's synchronous SI model on that graph. Each tolerance comes from science.md, and each
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from sim import analytic, network
-from sim.diffusion import simulate
+from csat.sim import analytic, network
+from csat.sim.diffusion import simulate
 
 with warnings.catch_warnings():
     # EoN 2.0 imports scipy.ndimage.interpolation, which scipy has deprecated; not our warning.

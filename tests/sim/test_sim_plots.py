@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-import sim
-from sim.plots import cjk_font, dashboard, font_rc
+from csat import sim
+from csat.lessons.plots import cjk_font, dashboard, font_rc
 
 
 def test_english_after_chinese_draws_without_font_warnings(caplog):

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim
-from sim import analytic, steps
+from csat import sim
+from csat.sim import analytic, steps
 
 Z = 3.29  # two-sided 99.9%
 

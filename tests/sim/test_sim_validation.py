@@ -5,8 +5,8 @@ from dataclasses import fields
 
 import pytest
 
-import sim
-from sim.params import _Validated
+from csat import sim
+from csat.sim.params import _Validated
 
 CLASSES = [
     sim.Params,
@@ -98,7 +98,7 @@ def test_numpy_numbers_are_plain_numbers():
     # A sweep over np.linspace or a value read from an array must not be refused.
     import numpy as np
 
-    import sim
+    from csat import sim
 
     p = sim.Params(
         population=np.int64(500),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.widgets import CONTROLS, Explorer, headline_html
+from csat.ui.explorers import CONTROLS, Explorer, headline_html
 
 
 def test_moving_a_slider_reruns_with_the_new_value():
@@ -33,7 +33,7 @@ def test_unknown_control_is_refused():
 
 
 def test_headlines_escape_and_format():
-    import sim
+    from csat import sim
 
     html = headline_html(sim.run(sim.Params(population=1_000, days=30), rng=1))
     assert html.startswith("<table class='sim-headlines'")

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
-import sim.plots
-from sim import stories
+import csat.lessons.plots
+from csat import sim
+from csat.lessons import stories
 
 
 @pytest.fixture(autouse=True)
@@ -310,7 +310,7 @@ def test_text_refuses_an_unknown_language():
 def test_an_english_figure_after_a_chinese_one_does_not_warn(research_and_decks, caplog):
     """A Chinese figure must not leave a bold-less CJK font behind for English titles (the
     font manager would log 'Failed to find font weight bold' to stderr, failing nbval)."""
-    sim.plots.labels("zh")  # the dashboard's way: sets the CJK font globally
+    csat.lessons.plots.labels("zh")  # the dashboard's way: sets the CJK font globally
     stories.iceberg_figure("deck", lang="zh").canvas.draw()
     with warnings.catch_warnings(), caplog.at_level("WARNING", logger="matplotlib"):
         warnings.simplefilter("error")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
-from sim import survey
+from csat import sim
+from csat.lessons import survey
 
 matplotlib.use("Agg")
 

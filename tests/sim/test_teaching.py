@@ -13,9 +13,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-import sim
-from sim import analytic, presets, teaching
-from sim.state import CAUSES
+from csat import sim
+from csat.lessons import plots, teaching
+from csat.sim import analytic, presets
+from csat.sim.state import CAUSES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SMALL = {"population": 3_000, "days": 120}
@@ -263,7 +264,7 @@ def test_why_customers_leave_figure_draws_the_decks_and_the_run():
     assert teaching.why_customers_leave_figure().axes[0].get_xlabel().endswith("(%)")
 
 
-@pytest.mark.skipif(sim.plots.cjk_font() is None, reason="no Chinese font installed")
+@pytest.mark.skipif(plots.cjk_font() is None, reason="no Chinese font installed")
 def test_figures_speak_chinese():
     fig = teaching.loss_aversion_figure(lang="zh")
     assert CJK.search(fig.axes[0].get_title())

@@ -1,0 +1,269 @@
+"""Command line: ``python -m csat exercises validate|play|list|report|import|reset``.
+
+Errors are one clear line (or one line per problem for ``validate``) and a non-zero exit
+code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from csat.exercises import quiz, scenario
+
+
+def _validate(args) -> int:
+    paths = [Path(p) for p in args.paths] or [
+        *sorted(scenario.SCENARIO_DIR.glob("*.yaml")),
+        *sorted(quiz.QUIZ_DIR.glob("*.yaml")),
+    ]
+    files = []
+    for p in paths:
+        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    failed = 0
+    for path in files:
+        shown = os.path.relpath(path) if path.is_absolute() else str(path)
+        is_quiz = path.parent.name == "quizzes" or _looks_like_quiz(path)
+        if is_quiz:
+            _, problems = quiz.check(path)
+        else:
+            _, problems = scenario.check(path, strict=not args.draft)
+        if problems:
+            failed += 1
+            print(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+            for line in problems:
+                print(f"  {line}")
+        else:
+            print(f"{shown}: ok")
+    if not files:
+        print("no exercise files found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+def _looks_like_quiz(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return "\nquestions:" in head and "\nnodes:" not in head
+
+
+def _play(args) -> int:
+    stdin = sys.stdin  # looked up per call, so a test can feed it
+    from csat.exercises.engine import Session
+
+    s = Session(scenario.load(args.scenario), seed=args.seed, lang=args.lang)
+    lang = args.lang
+    zh = lang == "zh"
+    sc = s.scenario
+    note = (
+        "（练习模式：结果不保存。要计入成绩，请在课程笔记本或练习中心里做。）"
+        if zh
+        else "(Practice mode: nothing is saved. Play in a course notebook or the hub to be scored.)"
+    )
+    print(f"\n{sc.title(lang)}\n{note}\n\n{sc.context(lang)}\n")
+    while not s.finished:
+        mood = "情绪" if zh else "mood"
+        print(f"[{sc.persona.name(lang)} · {mood} {s.mood}/100] {s.line(lang)}\n")
+        options = s.choices
+        for i, c in enumerate(options, 1):
+            print(f"  {i}. {c.text(lang)}")
+        pick = None
+        while pick is None:
+            print("> ", end="", flush=True)
+            raw = stdin.readline()
+            if not raw:
+                print("\n(no more input: stopping)")
+                return 1
+            raw = raw.strip()
+            if raw.isdigit() and 1 <= int(raw) <= len(options):
+                pick = options[int(raw) - 1]
+            else:
+                print(f"  请输入 1 到 {len(options)} 之间的数字" if zh else
+                      f"  type a number from 1 to {len(options)}")  # fmt: skip
+        step = s.choose(pick.id)
+        print(f"\n  ({step.choice.feedback(lang)})\n")
+    end = s.ending_info
+    score = s.score()
+    print(f"== {end.title(lang)} ==\n{end.debrief(lang)}\n")
+    if zh:
+        print(f"得分 {score.total:.0f}/100（{'通过' if score.passed else '未通过'}）")
+    else:
+        print(f"Score {score.total:.0f}/100 ({'passed' if score.passed else 'not passed'})")
+    from csat.exercises import rubric
+
+    names = {k: rubric.name(k, lang) for k in score.dimensions}
+    # Chinese characters take two columns in a terminal: pad by display width.
+    width = max(_display_width(n) for n in names.values())
+    for key, value in score.dimensions.items():
+        if value is not None:
+            name = names[key]
+            print(f"  {name}{' ' * (width - _display_width(name))}  {value:5.0f}")
+    return 0
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _list(args) -> int:
+    width = max(len(n) for n in [*scenario.library(), *quiz.library()]) + 2
+    broken = 0
+    for kind, module in (("scenario", scenario), ("quiz", quiz)):
+        for ref in module.library():
+            try:
+                item = module.load(ref)
+            except ValueError:
+                broken += 1
+                print(f"{ref:<{width}}{kind:<10}{'':<13} (has problems: run validate)")
+                continue
+            where = getattr(item, "business", "")
+            print(f"{ref:<{width}}{kind:<10}{where:<13} {item.title(args.lang)}")
+    return 1 if broken else 0
+
+
+def _existing(url: str | None) -> str:
+    """The results database to read; an SQLite file that does not exist is an error, not a
+    new empty database (which would make a day's results look lost)."""
+
+    import sqlalchemy as sa
+
+    from csat.exercises.store import ENV_VAR, default_url
+
+    url = url or default_url()
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_file():
+            raise ValueError(
+                f"no results database at {path.resolve()}; give the one the notebooks wrote "
+                f"with --db sqlite:///PATH or {ENV_VAR} (make workshop and make app use "
+                "csat-results.sqlite in the project folder)"
+            )
+    return url
+
+
+def _report(args) -> int:
+    from csat.exercises import report
+    from csat.exercises.store import Store
+
+    with Store(_existing(args.db)) as store:
+        print(f"reading {store.url}")
+        written = report.write(store, Path(args.out), policy=args.policy, lang=args.lang)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _import(args) -> int:
+    from csat.exercises.store import Store
+
+    with Store(args.db) as store:
+        for path in args.files:
+            try:
+                data = json.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as err:
+                raise ValueError(f"{path}: expected an exported results file, {err}") from None
+            added = store.import_(data)
+            print(f"{path}: " + ", ".join(f"{v} {k}" for k, v in added.items()) + " added")
+    return 0
+
+
+def _reset(args) -> int:
+    """Save every result to a file, then clear the database (rehearsal names gone by the day)."""
+    from datetime import datetime
+
+    from csat.exercises.store import Store
+
+    stdin = sys.stdin
+    try:
+        url = _existing(args.db)
+    except ValueError:  # no SQLite file yet: nothing was ever saved, so nothing to clear
+        print("no results database yet: nothing to clear")
+        return 0
+    with Store(url) as store:
+        data = store.export()
+        counts = {k: len(data[k]) for k in ("trainees", "attempts", "decisions", "observer_scores")}
+        if not any(counts.values()):
+            print(f"{store.url}: already empty, nothing to clear")
+            return 0
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = Path(args.backup or f"csat-results-backup-{stamp}.json")
+        if backup.exists():
+            raise ValueError(f"{backup}: already exists; choose another --backup file")
+        summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+        if not args.yes:
+            print(f"{store.url} holds {summary}.")
+            print(f"Save them to {backup} and clear the database? Type yes: ", end="", flush=True)
+            if stdin.readline().strip().lower() != "yes":
+                print("nothing changed")
+                return 1
+        backup.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        store.clear()
+    print(
+        f"saved {summary} to {backup} (bring them back: python -m csat exercises import {backup})"
+    )
+    print(f"cleared {store.url}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="csat exercises", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario and quiz files; list every problem")
+    v.add_argument("paths", nargs="*", help="files or folders (default: the shipped library)")
+    v.add_argument("--draft", action="store_true", help="skip the rules for shipped scenarios")
+    v.set_defaults(func=_validate)
+
+    p = sub.add_parser("play", help="play a scenario in the terminal")
+    p.add_argument("scenario", help="a scenario id (see `list`) or a YAML path")
+    p.add_argument("--seed", type=int, default=1, help="order of the replies (default 1)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.set_defaults(func=_play)
+
+    ls = sub.add_parser("list", help="the scenarios and quizzes shipped with the course")
+    ls.add_argument("--lang", choices=("en", "zh"), default="en")
+    ls.set_defaults(func=_list)
+
+    r = sub.add_parser("report", help="write the trainer's report (CSV files and figures)")
+    r.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
+    r.add_argument("--out", required=True, help="folder to write into")
+    r.add_argument("--policy", choices=("best", "first", "last"), default="best")
+    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.set_defaults(func=_report)
+
+    im = sub.add_parser("import", help="merge exported results files into the store")
+    im.add_argument("files", nargs="+")
+    im.add_argument("--db", default=None)
+    im.set_defaults(func=_import)
+
+    rs = sub.add_parser(
+        "reset", help="save every result to a file, then clear the database (after a rehearsal)"
+    )
+    rs.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
+    rs.add_argument("--backup", default=None, help="file to save to (default: dated JSON here)")
+    rs.add_argument("--yes", action="store_true", help="do not ask before clearing")
+    rs.set_defaults(func=_reset)
+
+    args = parser.parse_args(argv)
+    from csat.exercises.store import StoreError
+
+    try:
+        return args.func(args)
+    except (ValueError, KeyError, OSError, StoreError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Role-play exercises and quizzes: scenarios, scoring, the results store, report tables."""

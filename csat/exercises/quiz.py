@@ -1,0 +1,226 @@
+"""Knowledge-check quizzes: single and multiple choice, in English and Chinese.
+
+Answers go to the same store as role-plays (``kind='quiz'``; one decision per question, the
+chosen option ids joined by commas, one point when exactly right).
+
+>>> q = load("servqual-quiz")
+>>> s = QuizSession(q)
+>>> first = q.questions[0]
+>>> s.answer(first.id, first.correct_ids()).correct
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pydantic
+from pydantic import Field
+
+from csat.exercises._load import (
+    ExerciseFileError,
+    field_lines,
+    field_names,
+    pydantic_problems,
+    read_yaml,
+    with_lines,
+)
+from csat.exercises.scenario import Slug, Text, _Model
+
+QUIZ_DIR = Path(__file__).parent / "quizzes"
+
+
+class QuizError(ExerciseFileError):
+    """A quiz file with problems; ``problems`` lists every one."""
+
+
+class Option(_Model):
+    id: Slug
+    text: Text
+    correct: bool = False
+
+
+class Question(_Model):
+    id: Slug
+    kind: Literal["single", "multiple"]
+    prompt: Text
+    options: Annotated[list[Option], Field(min_length=2, max_length=8)]
+    explanation: Text
+
+    def correct_ids(self) -> list[str]:
+        return [o.id for o in self.options if o.correct]
+
+
+class Quiz(_Model):
+    id: Slug
+    version: Annotated[int, Field(ge=1)]
+    title: Text
+    pass_threshold: Annotated[int, Field(ge=0, le=100)] = 60
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(f"{self.id}: no question {question_id!r}")
+
+
+def _semantic_problems(name: str, data: dict) -> list[str]:
+    out = []
+    questions = data.get("questions")
+    if not isinstance(questions, list):
+        return out
+    seen = set()
+    for i, q in enumerate(questions):
+        if not isinstance(q, dict):
+            continue
+        if q.get("id") in seen:
+            out.append(
+                f"{name}: questions[{i}].id: expected a unique id, got {q.get('id')!r} twice"
+            )
+        seen.add(q.get("id"))
+        options = q.get("options") if isinstance(q.get("options"), list) else []
+        n_right = sum(1 for o in options if isinstance(o, dict) and o.get("correct") is True)
+        ids = [o.get("id") for o in options if isinstance(o, dict)]
+        if len(set(ids)) != len(ids):
+            out.append(f"{name}: questions[{i}].options: expected unique option ids, got {ids}")
+        if q.get("kind") == "single" and n_right != 1:
+            out.append(
+                f"{name}: questions[{i}].options: expected exactly one correct option for a "
+                f"single-choice question, got {n_right}"
+            )
+        if q.get("kind") == "multiple" and n_right < 1:
+            out.append(
+                f"{name}: questions[{i}].options: expected at least one correct option, got 0"
+            )
+    return out
+
+
+def check(ref: str | Path) -> tuple[Quiz | None, list[str]]:
+    """Validate one quiz; return ``(quiz or None, every problem found)``."""
+    path = resolve(ref)
+    data, problems = read_yaml(path, "quiz")
+    if data is None:
+        return None, problems
+    quiz = None
+    try:
+        quiz = Quiz.model_validate(data)
+    except pydantic.ValidationError as err:
+        problems += pydantic_problems(path.name, err, field_names(Quiz))
+    problems += _semantic_problems(path.name, data)
+    if isinstance(data.get("id"), str) and data["id"] != path.stem:
+        problems.append(
+            f"{path.name}: id: expected the file's name {path.stem!r}, got {data['id']!r}"
+        )
+    problems = with_lines(path.name, problems, field_lines(path)) if problems else problems
+    return (quiz if not problems else None), problems
+
+
+def resolve(ref: str | Path) -> Path:
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return QUIZ_DIR / f"{ref}.yaml"
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(path: Path, mtime: float) -> Quiz:
+    quiz, problems = check(path)
+    if problems:
+        raise QuizError(problems)
+    return quiz
+
+
+def load(ref: str | Path) -> Quiz:
+    """Load and validate a quiz by id or path; raise :class:`QuizError` listing every problem."""
+    path = resolve(ref)
+    mtime = path.stat().st_mtime if path.is_file() else -1.0
+    return _load_cached(path.resolve() if path.exists() else path, mtime)
+
+
+def library() -> list[str]:
+    return sorted(p.stem for p in QUIZ_DIR.glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: Question
+    chosen: tuple[str, ...]
+    correct: bool
+
+
+class QuizSession:
+    """One trainee taking one quiz; answers are saved as given when a store is attached."""
+
+    def __init__(self, quiz: Quiz, *, store=None, trainee_id=None, lang="en", seed=0):
+        if (store is None) != (trainee_id is None):
+            raise ValueError("QuizSession needs both store and trainee_id to save, or neither")
+        self.quiz, self.store, self.trainee_id, self.lang = quiz, store, trainee_id, lang
+        self.answers: dict[str, Answer] = {}
+        self._clock = time.monotonic()
+        self.attempt_id = None
+        if store is not None:
+            self.attempt_id = store.start_attempt(
+                trainee_id,
+                kind="quiz",
+                exercise_id=quiz.id,
+                exercise_version=quiz.version,
+                seed=seed,
+                lang=lang,
+            )
+
+    @property
+    def finished(self) -> bool:
+        return len(self.answers) == len(self.quiz.questions)
+
+    def answer(self, question_id: str, chosen) -> Answer:
+        """Answer one question with an option id or a list of them."""
+        q = self.quiz.question(question_id)
+        if question_id in self.answers:
+            raise RuntimeError(f"{self.quiz.id}: question {question_id!r} is already answered")
+        chosen = (chosen,) if isinstance(chosen, str) else tuple(chosen)
+        valid = {o.id for o in q.options}
+        bad = [c for c in chosen if c not in valid]
+        if bad or not chosen or (q.kind == "single" and len(chosen) != 1):
+            raise ValueError(
+                f"{self.quiz.id}: question {question_id!r} takes "
+                f"{'one option' if q.kind == 'single' else 'one or more options'} "
+                f"from {sorted(valid)}, got {list(chosen)}"
+            )
+        ok = set(chosen) == set(q.correct_ids())
+        now = time.monotonic()
+        if self.store is not None:
+            self.store.record_decision(
+                self.attempt_id,
+                seq=len(self.answers),
+                node=q.id,
+                choice=",".join(sorted(chosen)),
+                points={"correct": int(ok)},
+                mood=None,
+                elapsed_s=round(now - self._clock, 3),
+            )
+        self._clock = now
+        a = Answer(q, tuple(sorted(chosen)), ok)
+        self.answers[q.id] = a
+        if self.finished and self.store is not None:
+            self.store.finish_attempt(
+                self.attempt_id,
+                ending="done",
+                scores={"correct": self.score()},
+                total=self.score(),
+                passed=self.passed,
+            )
+        return a
+
+    def score(self) -> float:
+        """Percentage of questions answered exactly right so far, out of all questions."""
+        right = sum(a.correct for a in self.answers.values())
+        return round(100.0 * right / len(self.quiz.questions), 1)
+
+    @property
+    def passed(self) -> bool:
+        return self.finished and self.score() >= self.quiz.pass_threshold

@@ -1,0 +1,383 @@
+"""Role-play scenarios: the YAML format, its validation, and what the graph allows.
+
+A scenario is a directed acyclic graph: nodes are the customer's lines, edges the trainee's
+replies, leaves the endings. Loading checks the file in two passes and reports every problem
+at once — first the schema (types, ranges, both languages present), then the graph (unknown
+targets, unreachable nodes, cycles, dead ends) — each as
+``file: nodes.<node>.choices[<i>].<field>: expected …, got …``.
+
+>>> s = load("hotpot-queue")
+>>> s.title.en
+"'Fifteen minutes', fifty minutes ago: the hot-pot queue"
+>>> s.best_total > s.worst_total
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from csat.exercises import rubric
+from csat.exercises._load import (
+    ExerciseFileError,
+    did_you_mean,
+    field_lines,
+    field_names,
+    pydantic_problems,
+    read_yaml,
+    with_lines,
+)
+
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+BUSINESSES = ("car_dealer", "hotel", "hotpot", "sales_office", "b2b_supplier", "airline")
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+LIBRARY_RULES = {"decision_points": 4, "choices": 3, "endings": 3}
+"""What every scenario shipped with the course must offer (checked with ``strict=True``)."""
+
+
+class ScenarioError(ExerciseFileError):
+    """A scenario file with problems; ``problems`` lists every one."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# A line break inside a folded YAML string becomes a space; between two Chinese characters (or
+# Chinese punctuation) that space is a typo on screen, so it is dropped.
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’…—]"
+_CJK_GAP = re.compile(rf"(?<={_CJK})[ \t\n]+(?={_CJK})")
+
+
+class Text(_Model):
+    """A text a trainee sees, in English and Simplified Chinese.
+
+    >>> Text(en="x", zh="让客户 感到你重视。 然后").zh
+    '让客户感到你重视。然后'
+    """
+
+    en: NonEmpty
+    zh: NonEmpty
+
+    @pydantic.field_validator("zh")
+    @classmethod
+    def _join_chinese_lines(cls, value: str) -> str:
+        return _CJK_GAP.sub("", value)
+
+    def __call__(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Persona(_Model):
+    name: Text
+    description: Text
+
+
+class Choice(_Model):
+    """One reply the trainee can give, and what it earns."""
+
+    id: Slug
+    text: Text
+    points: dict[str, Annotated[int, Field(ge=-3, le=3)]] = Field(default_factory=dict)
+    mood: Annotated[int, Field(ge=-50, le=50)] = 0
+    feedback: Text
+    next: Slug
+
+
+class Node(_Model):
+    customer: Text
+    choices: Annotated[list[Choice], Field(min_length=2, max_length=4)]
+
+
+class Ending(_Model):
+    outcome: Literal["stays", "leaves", "escalates"]
+    tells: Annotated[int, Field(ge=0, le=1000)]
+    sentiment: Literal["positive", "neutral", "negative"]
+    title: Text
+    debrief: Text
+
+
+class Scenario(_Model):
+    """A validated scenario. Load one with :func:`load`."""
+
+    id: Slug
+    version: Annotated[int, Field(ge=1)]
+    title: Text
+    business: Literal[BUSINESSES]  # type: ignore[valid-type]
+    context: Text
+    persona: Persona
+    mood: Annotated[int, Field(ge=0, le=100)]
+    pass_threshold: Annotated[int, Field(ge=0, le=100)] = 60
+    start: Slug
+    nodes: Annotated[dict[Slug, Node], Field(min_length=1)]
+    endings: Annotated[dict[Slug, Ending], Field(min_length=1)]
+
+    # -- the graph --------------------------------------------------------------------------
+    def is_ending(self, key: str) -> bool:
+        return key in self.endings
+
+    def choice(self, node: str, choice_id: str) -> Choice:
+        for c in self.nodes[node].choices:
+            if c.id == choice_id:
+                return c
+        ids = ", ".join(c.id for c in self.nodes[node].choices)
+        raise KeyError(f"{self.id}: node {node!r} has no choice {choice_id!r} (it has {ids})")
+
+    def paths(self) -> Iterator[tuple[list[tuple[str, str]], str]]:
+        """Every path from the start: ``([(node, choice_id), …], ending)``."""
+
+        def walk(node: str, path: list[tuple[str, str]]):
+            for c in self.nodes[node].choices:
+                step = [*path, (node, c.id)]
+                if c.next in self.endings:
+                    yield step, c.next
+                else:
+                    yield from walk(c.next, step)
+
+        yield from walk(self.start, [])
+
+    @functools.cached_property
+    def _bounds(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """Best and worst attainable sums from each node onward, per dimension and in total."""
+        keys = [*rubric.DIMENSIONS, "total"]
+        memo: dict[str, dict[str, tuple[float, float]]] = {}
+
+        def gain(c: Choice, key: str) -> int:
+            return sum(c.points.values()) if key == "total" else c.points.get(key, 0)
+
+        def bounds(node: str) -> dict[str, tuple[float, float]]:
+            if node in self.endings:
+                return dict.fromkeys(keys, (0.0, 0.0))
+            if node not in memo:
+                rest = [(c, bounds(c.next)) for c in self.nodes[node].choices]
+                memo[node] = {
+                    k: (
+                        max(gain(c, k) + b[k][0] for c, b in rest),
+                        min(gain(c, k) + b[k][1] for c, b in rest),
+                    )
+                    for k in keys
+                }
+            return memo[node]
+
+        bounds(self.start)
+        return memo
+
+    @property
+    def best_total(self) -> float:
+        """The highest total attainable on any path (computed from the graph)."""
+        return self._bounds[self.start]["total"][0]
+
+    @property
+    def worst_total(self) -> float:
+        return self._bounds[self.start]["total"][1]
+
+    def dimension_range(self, key: str) -> tuple[float, float]:
+        """(worst, best) attainable sum on one rubric dimension over all paths."""
+        best, worst = self._bounds[self.start][key]
+        return worst, best
+
+    def best_path(self) -> list[tuple[str, str]]:
+        """The path with the best total (first listed choice wins a tie)."""
+        path, node = [], self.start
+        while node not in self.endings:
+            here = self._bounds[node]["total"][0]
+            for c in self.nodes[node].choices:
+                after = 0.0 if c.next in self.endings else self._bounds[c.next]["total"][0]
+                if sum(c.points.values()) + after == here:
+                    path.append((node, c.id))
+                    node = c.next
+                    break
+        return path
+
+    def best_ending(self) -> str:
+        node, choice_id = self.best_path()[-1]
+        return self.choice(node, choice_id).next
+
+
+def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
+    """Graph checks on the raw mapping, so they run even when the schema pass found problems."""
+    nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
+    endings = data.get("endings") if isinstance(data.get("endings"), dict) else {}
+    problems: list[str] = []
+    for key in set(nodes) & set(endings):
+        problems.append(
+            f"{name}: endings.{key}: expected a name not used by a node, got {key!r} in both"
+        )
+    edges: dict[str, list[str]] = {}
+    for key, node in nodes.items():
+        choices = node.get("choices") if isinstance(node, dict) else None
+        edges[key] = []
+        if not isinstance(choices, list):
+            continue
+        seen = set()
+        for i, c in enumerate(choices):
+            if not isinstance(c, dict):
+                continue
+            cid = c.get("id")
+            if cid in seen:
+                problems.append(
+                    f"{name}: nodes.{key}.choices[{i}].id: expected an id unique in the node, "
+                    f"got {cid!r} twice"
+                )
+            seen.add(cid)
+            points = c.get("points")
+            for dim in points if isinstance(points, dict) else ():
+                if dim not in rubric.DIMENSIONS:
+                    problems.append(
+                        f"{name}: nodes.{key}.choices[{i}].points.{dim}: expected a rubric "
+                        f"dimension ({', '.join(rubric.DIMENSIONS)}), got {dim!r}"
+                        + did_you_mean(dim, rubric.DIMENSIONS)
+                    )
+            target = c.get("next")
+            if not isinstance(target, str):
+                continue
+            if target not in nodes and target not in endings:
+                problems.append(
+                    f"{name}: nodes.{key}.choices[{i}].next: expected a node or an ending, "
+                    f"got {target!r}" + did_you_mean(target, [*nodes, *endings])
+                )
+            elif target in nodes:
+                edges[key].append(target)
+    start = data.get("start")
+    if isinstance(start, str) and start not in nodes:
+        problems.append(
+            f"{name}: start: expected one of the nodes, got {start!r}" + did_you_mean(start, nodes)
+        )
+        return problems
+    if not nodes or not isinstance(start, str):
+        return problems
+    reached, stack = {start}, [start]
+    while stack:
+        for t in edges[stack.pop()]:
+            if t not in reached:
+                reached.add(t)
+                stack.append(t)
+    for key in nodes:
+        if key not in reached:
+            problems.append(
+                f"{name}: nodes.{key}: expected a node reachable from the start, got none"
+            )
+    # Cycles: depth-first search with colours.
+    colour: dict[str, int] = {}
+
+    def visit(key: str, trail: list[str]) -> None:
+        colour[key] = 1
+        for t in edges[key]:
+            if colour.get(t) == 1:
+                loop = " -> ".join([*trail[trail.index(t) :], t])
+                problems.append(f"{name}: nodes.{key}: expected no cycle, got {loop}")
+            elif t not in colour:
+                visit(t, [*trail, t])
+        colour[key] = 2
+
+    for key in nodes:
+        if key not in colour:
+            visit(key, [key])
+    # A path to an ending from every node.
+    ends = {
+        key
+        for key, node in nodes.items()
+        if isinstance(node, dict)
+        and isinstance(node.get("choices"), list)
+        and any(isinstance(c, dict) and c.get("next") in endings for c in node["choices"])
+    }
+    changed = True
+    while changed:
+        changed = False
+        for key in nodes:
+            if key not in ends and any(t in ends for t in edges[key]):
+                ends.add(key)
+                changed = True
+    for key in nodes:
+        if key not in ends:
+            problems.append(f"{name}: nodes.{key}: expected a path to an ending, got none")
+    if strict:
+        problems += _library_problems(name, nodes, endings)
+    return list(dict.fromkeys(problems))
+
+
+def _library_problems(name: str, nodes: dict, endings: dict) -> list[str]:
+    out = []
+    for key, node in nodes.items():
+        choices = node.get("choices") if isinstance(node, dict) else None
+        if isinstance(choices, list) and len(choices) < LIBRARY_RULES["choices"]:
+            out.append(
+                f"{name}: nodes.{key}.choices: expected at least {LIBRARY_RULES['choices']} "
+                f"choices in a shipped scenario, got {len(choices)}"
+            )
+    if len(endings) < LIBRARY_RULES["endings"]:
+        out.append(
+            f"{name}: endings: expected at least {LIBRARY_RULES['endings']} endings in a shipped "
+            f"scenario, got {len(endings)}"
+        )
+    return out
+
+
+def resolve(ref: str | Path) -> Path:
+    """A scenario id ('hotpot-queue') or a path, as a path."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return SCENARIO_DIR / f"{ref}.yaml"
+
+
+def check(ref: str | Path, *, strict: bool = False) -> tuple[Scenario | None, list[str]]:
+    """Validate one scenario; return ``(scenario or None, every problem found)``."""
+    path = resolve(ref)
+    data, problems = read_yaml(path, "scenario")
+    if data is None:
+        return None, problems
+    name = path.name
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(data)
+    except pydantic.ValidationError as err:
+        problems += pydantic_problems(name, err, field_names(Scenario))
+    problems += _graph_problems(name, data, strict)
+    if isinstance(data.get("id"), str) and data["id"] != path.stem:
+        problems.append(f"{name}: id: expected the file's name {path.stem!r}, got {data['id']!r}")
+    if scenario is not None and not problems:
+        if scenario.best_total == scenario.worst_total:
+            problems.append(
+                f"{name}: nodes: expected replies that differ in points, "
+                f"got every path scoring {scenario.best_total:g}"
+            )
+        elif strict:
+            depth = len(scenario.best_path())
+            if depth < LIBRARY_RULES["decision_points"]:
+                problems.append(
+                    f"{name}: start: expected at least {LIBRARY_RULES['decision_points']} "
+                    f"decision points on the best path in a shipped scenario, got {depth}"
+                )
+    problems = with_lines(name, problems, field_lines(path)) if problems else problems
+    return (scenario if not problems else None), problems
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime: float, strict: bool) -> Scenario:
+    scenario, problems = check(path, strict=strict)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load(ref: str | Path, *, strict: bool = False) -> Scenario:
+    """Load and validate a scenario by id or path; raise :class:`ScenarioError` listing every
+    problem. ``strict`` adds the rules for scenarios shipped with the course."""
+    path = resolve(ref)
+    mtime = path.stat().st_mtime if path.is_file() else -1.0
+    return _load_cached(path.resolve() if path.exists() else path, mtime, strict)
+
+
+def library() -> list[str]:
+    """The ids of the scenarios shipped with the course, sorted."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))

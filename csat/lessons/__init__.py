@@ -1,0 +1,1 @@
+"""Lessons: what the course notebooks call (computations, tables and figures)."""

@@ -1,0 +1,165 @@
+"""The population as a struct of numpy arrays: index i is person i in every array."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from csat.sim._jit import jit
+from csat.sim._rng import as_generator
+from csat.sim.params import Params
+
+PROSPECT, CUSTOMER, DEFECTED = 0, 1, 2
+STATUS_NAMES = ("prospect", "customer", "defected")
+
+CAUSES = ("natural", "silent", "unresolved", "resolved", "resolved_quickly", "negative_wom")
+"""Why a customer left: ordinary churn (moving, dying, a better offer); after a problem they
+never voiced; after a complaint left unresolved; after a resolved complaint; after one resolved
+quickly; after hearing bad news from others."""
+NO_CAUSE = -1
+
+NEVER = np.iinfo(np.int32).max
+"""Day index used for 'no visit scheduled' and 'no churn scheduled'."""
+
+
+@dataclass
+class Population:
+    """Everyone in the market: customers, prospects and those who left.
+
+    Attributes
+    ----------
+    status : int8, (n,)
+        0 prospect, 1 customer, 2 defected (absorbing).
+    rejected : bool, (n,)
+        Prospect put off for good by bad word of mouth.
+    own_view : float32, (n,)
+        The customer's own expectation (0–10), before the firm's promise is mixed in. Day-0
+        customers start adapted to the service; prospects start at their needs.
+    satisfaction : float32, (n,)
+        Satisfaction value of the last visit (NaN before the first).
+    next_visit, churn_day : int32, (n,)
+        Day of the next visit and of ordinary churn; :data:`NEVER` if none.
+    joined, left : int32, (n,)
+        Day the person became a customer / left; −1 if not (yet).
+    cause : int8, (n,)
+        Index into :data:`CAUSES` for those who left, else −1.
+    visits, problems, complaints : int32, (n,)
+        Counts over the run.
+    heard_positive, heard_negative : int32, (n,)
+        Word-of-mouth messages heard.
+    value : float64, (n,)
+        Discounted gross margin the person has brought so far.
+    """
+
+    status: np.ndarray
+    rejected: np.ndarray
+    own_view: np.ndarray
+    satisfaction: np.ndarray
+    next_visit: np.ndarray
+    churn_day: np.ndarray
+    joined: np.ndarray
+    left: np.ndarray
+    cause: np.ndarray
+    visits: np.ndarray
+    problems: np.ndarray
+    complaints: np.ndarray
+    heard_positive: np.ndarray
+    heard_negative: np.ndarray
+    value: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of people."""
+        return int(self.status.shape[0])
+
+    def copy(self) -> Population:
+        """A deep copy (every array copied)."""
+        return Population(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def counts(self) -> dict[str, int]:
+        """People per status."""
+        c = np.bincount(self.status, minlength=3)
+        return {name: int(c[i]) for i, name in enumerate(STATUS_NAMES)}
+
+    @classmethod
+    def initial(cls, params: Params, *, rng: int | np.random.Generator | None = None) -> Population:
+        """Day-0 market: a random ``params.initial_customers`` share are customers.
+
+        Parameters
+        ----------
+        rng : int, numpy.random.Generator or None, optional
+            Source of randomness, passed to :func:`numpy.random.default_rng`. Use an int to
+            reproduce a run.
+
+        Examples
+        --------
+        >>> from csat.sim.params import Params
+        >>> Population.initial(Params(population=1_000, initial_customers=0.25), rng=0).counts()
+        {'prospect': 750, 'customer': 250, 'defected': 0}
+        """
+        gen = as_generator(rng)
+        n = params.population
+        e = params.expectations
+        pop = cls(
+            status=np.zeros(n, np.int8),
+            rejected=np.zeros(n, bool),
+            own_view=np.clip(gen.normal(e.needs, e.needs_spread, n), 0, 10).astype(np.float32),
+            satisfaction=np.full(n, np.nan, np.float32),
+            next_visit=np.full(n, NEVER, np.int32),
+            churn_day=np.full(n, NEVER, np.int32),
+            joined=np.full(n, -1, np.int32),
+            left=np.full(n, -1, np.int32),
+            cause=np.full(n, NO_CAUSE, np.int8),
+            visits=np.zeros(n, np.int32),
+            problems=np.zeros(n, np.int32),
+            complaints=np.zeros(n, np.int32),
+            heard_positive=np.zeros(n, np.int32),
+            heard_negative=np.zeros(n, np.int32),
+            value=np.zeros(n, np.float64),
+        )
+        k = round(params.initial_customers * n)
+        first = gen.permutation(n)[:k]
+        pop.status[first] = CUSTOMER
+        pop.joined[first] = 0
+        # Day 0 customers are mid-relationship: their next visit and churn start from today.
+        pop.next_visit[first] = schedule(gen, visit_probability(params), k, -1)
+        pop.churn_day[first] = schedule(gen, churn_probability(params), k, -1)
+        # ...and their own view has long since adapted to what the firm delivers: a moving
+        # average of past experiences, centred on the mean experience with the spread such an
+        # average keeps. (Newcomers start from their needs and adapt visit by visit.)
+        a = e.adaptation
+        if a > 0:
+            sp = params.service
+            experience_sd = float(np.sqrt(np.sum((np.asarray(sp.weights) * sp.spread) ** 2)))
+            keep = float(np.sqrt(a / (2 - a))) * experience_sd
+            settled = gen.normal(sp.mean_experience, keep, k)
+            pop.own_view[first] = np.clip(settled, 0, 10).astype(np.float32)
+        return pop
+
+
+def visit_probability(params: Params) -> float:
+    """Daily chance that a customer visits."""
+    return float(-np.expm1(-params.visits_per_year / 365.0))
+
+
+def churn_probability(params: Params, loyalty_gain: float = 0.0) -> float:
+    """Daily chance of ordinary churn, optionally cut by a relative ``loyalty_gain``."""
+    return float(-np.expm1(-params.natural_churn * (1.0 - loyalty_gain) / 365.0))
+
+
+@jit
+def schedule(gen, daily_prob, size, start):
+    """Days of the next event for ``size`` people, each day having chance ``daily_prob``.
+
+    The gap is geometric (at least one day after ``start``); :data:`NEVER` if the chance is 0
+    or the gap is too long to count. A chance so small that the geometric draw saturates
+    (numpy returns the largest int64, Numba's compiled draw the smallest) also means never, so
+    the compiled day and the plain one store the same day. The compiled day calls this very
+    function.
+    """
+    if daily_prob <= 0.0:
+        return np.full(size, NEVER, np.int32)
+    gaps = gen.geometric(daily_prob, size)
+    gaps = np.where((gaps <= 0) | (gaps >= NEVER), NEVER, gaps)
+    return np.minimum(start + gaps, NEVER).astype(np.int32)

@@ -1,0 +1,1 @@
+"""The widgets trainees and trainers click: imported only by notebooks and app pages."""

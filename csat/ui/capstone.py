@@ -1,0 +1,563 @@
+"""The capstone in the room: each team's plan, its simulated year, the store and the leaderboard.
+
+The game's rules live in :mod:`csat.sim.capstone`; this module saves a team's run to the results
+store (kind ``capstone``: the team is the trainee, each lever one decision, business value the
+score) and gives the widgets: :class:`Console` for a team, :class:`Leaderboard` for the trainer's
+screen. Widgets update by ``.value`` only, so notebooks that show them pass nbval.
+
+A team has :data:`MAX_RUNS` runs per business: the console counts the team's runs in the store
+(by name, ignoring case and spacing, over the last :data:`RUN_WINDOW`, so a reload or a second
+laptop does not reset the count and next week's class starts afresh), shows "Run 2 of 3" with
+each result and refuses a fourth. Without a store it counts in memory.
+
+>>> from csat.exercises.store import Store
+>>> from csat.sim.capstone import Plan, play
+>>> store = Store("sqlite://")
+>>> outcome = play(Plan(team="Blue", training=0.5), business="hotel", runs=1, population=2_000)
+>>> attempt = save(store, outcome)
+>>> list(standings(store, "hotel")["team"])
+['Blue']
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from csat.sim import capstone as game
+from csat.sim import presets
+from csat.sim.params import SERVQUAL
+
+EXERCISE = "capstone-{business}"
+MAX_RUNS = 3
+RUN_WINDOW = timedelta(hours=12)
+BUSINESSES = ("hotel", "car_dealer", "hotpot", "sales_office", "b2b_supplier", "airline")
+SCORE_KEYS = (
+    "value",
+    "profit_after_spend",
+    "customer_value",
+    "customers_end",
+    "dissatisfied_share",
+    "spent",
+)
+
+TEXT = {
+    "en": {
+        "team": "Team name",
+        "business": "Business",
+        "budget": "Improvement budget for the year: <b>¥{budget:,.0f}</b>. Allocated: <b>{used:.0%}"
+        "</b>, kept as profit: <b>{left:.0%}</b>.",
+        "over": "You have allocated {used:.0%} of the budget: take something back to 100% or less.",
+        "need_team": "Type your team's name first.",
+        "run": "Run our year",
+        "training": "Complaint-handling training",
+        "speed": "Response speed",
+        "promise": "Advertised promise (0–10)",
+        "running": "Running the year…",
+        "result": "<h3>{team}: business value ¥{value:,.0f}</h3><p>Profit after spending: "
+        "¥{profit:,.0f} · lifetime value of the customers you end with: ¥{cv:,.0f} · customers "
+        "at year end: {customers:,.0f} · dissatisfied visits: {dis:.1%}</p>",
+        "saved": "Saved for the leaderboard.",
+        "run_no": "Run {n} of {max}",
+        "last_run": "that was your last run",
+        "no_runs_left": "{team} has used all {max} runs at {business}: your best year is on the "
+        "leaderboard.",
+        "refresh": "Refresh",
+        "empty": "No team has run its year yet.",
+        "rank": "Rank",
+        "cols": {
+            "team": "Team",
+            "value": "Business value (¥)",
+            "profit_after_spend": "Profit after spend (¥)",
+            "customer_value": "Customer lifetime value (¥)",
+            "customers_end": "Customers at year end",
+            "dissatisfied_share": "Dissatisfied visits",
+        },
+    },
+    "zh": {
+        "team": "团队名称",
+        "business": "行业",
+        "budget": "本年度改进预算：<b>¥{budget:,.0f}</b>。已分配：<b>{used:.0%}</b>，"
+        "留作利润：<b>{left:.0%}</b>。",
+        "over": "预算已分配 {used:.0%}，请调回到 100% 以内。",
+        "need_team": "请先输入团队名称。",
+        "run": "运行我们的一年",
+        "training": "投诉处理培训",
+        "speed": "响应速度",
+        "promise": "广告承诺（0–10）",
+        "running": "正在模拟这一年……",
+        "result": "<h3>{team}：企业价值 ¥{value:,.0f}</h3><p>扣除投入后的利润：¥{profit:,.0f} · "
+        "年末客户的终身价值：¥{cv:,.0f} · 年末客户数：{customers:,.0f} · "
+        "不满意的到访：{dis:.1%}</p>",
+        "saved": "已保存，可在排行榜查看。",
+        "run_no": "第{n}次，共{max}次",
+        "last_run": "这是最后一次",
+        "no_runs_left": "{team} 在{business}的 {max} 次运行机会已经用完，最好成绩已在排行榜上。",
+        "refresh": "刷新",
+        "empty": "还没有团队运行过。",
+        "rank": "名次",
+        "cols": {
+            "team": "团队",
+            "value": "企业价值（¥）",
+            "profit_after_spend": "扣除投入后的利润（¥）",
+            "customer_value": "客户终身价值（¥）",
+            "customers_end": "年末客户数",
+            "dissatisfied_share": "不满意到访占比",
+        },
+    },
+}
+BUSINESS_NAMES = {
+    "en": {
+        "hotel": "Hotel",
+        "car_dealer": "Car dealership",
+        "hotpot": "Hot-pot restaurant",
+        "sales_office": "Real-estate sales office",
+        "b2b_supplier": "B2B supplier",
+        "airline": "Airline",
+    },
+    "zh": {
+        "hotel": "酒店",
+        "car_dealer": "汽车4S店",
+        "hotpot": "火锅店",
+        "sales_office": "售楼处（案场）",
+        "b2b_supplier": "B2B 供应商",
+        "airline": "航空公司",
+    },
+}
+DIMENSION_NAMES = {
+    "en": dict(
+        zip(
+            SERVQUAL,
+            ("Reliability", "Responsiveness", "Assurance", "Empathy", "Tangibles"),
+            strict=True,
+        )
+    ),
+    "zh": dict(zip(SERVQUAL, ("可靠性", "响应性", "保证性", "移情性", "有形性"), strict=True)),
+}
+
+
+def save(store, outcome: game.Outcome) -> int:
+    """Save a team's year to the store; return the attempt id."""
+    plan = outcome.plan
+    tid = store.trainee(plan.team)
+    attempt = store.start_attempt(
+        tid,
+        kind="capstone",
+        exercise_id=EXERCISE.format(business=outcome.business),
+        exercise_version=1,
+        seed=game.SEEDS[0],
+    )
+    levers = {k: v for k, v in plan.as_dict().items() if k != "team" and v is not None}
+    for seq, (lever, value) in enumerate(levers.items()):
+        store.record_decision(
+            attempt, seq=seq, node=lever, choice=f"{value:g}", points={}, mood=None, elapsed_s=0.0
+        )
+    row = outcome.as_row()
+    store.finish_attempt(
+        attempt,
+        ending="year-done",
+        scores={k: float(row[k]) for k in SCORE_KEYS},
+        total=float(row["value"]),
+        passed=True,
+    )
+    return attempt
+
+
+def standings(store, business: str) -> pd.DataFrame:
+    """Each team's best year at ``business``, ranked by business value."""
+    frame = store.attempts(exercise_id=EXERCISE.format(business=business), finished_only=True)
+    if frame.empty:
+        return pd.DataFrame(columns=["team", *SCORE_KEYS])
+    frame = frame.rename(columns={f"score_{k}": k for k in SCORE_KEYS})
+    best = frame.sort_values("value", ascending=False, kind="stable").drop_duplicates(
+        "display_name"
+    )
+    best = best.rename(columns={"display_name": "team"})[["team", *SCORE_KEYS]]
+    return game.leaderboard(best.to_dict("records"))
+
+
+def all_standings(store) -> pd.DataFrame:
+    """Each team's best year at every business played, ranked by business value overall."""
+    boards = []
+    for business in BUSINESSES:
+        board = standings(store, business)
+        if not board.empty:
+            boards.append(board.assign(business=business))
+    if not boards:
+        return pd.DataFrame(columns=["team", "business", *SCORE_KEYS])
+    return game.leaderboard(pd.concat(boards, ignore_index=True))
+
+
+def _table(board: pd.DataFrame, lang: str) -> str:
+    t = TEXT[lang]
+    if board.empty:
+        return f"<p>{html.escape(t['empty'])}</p>"
+    cols = dict(t["cols"])
+    if "business" in board.columns:
+        cols = {"team": cols["team"], "business": t["business"], **cols}
+    head = "".join(
+        f"<th style='padding:4px 12px;text-align:{'left' if c == 'team' else 'right'}'>"
+        f"{html.escape(cols[c])}</th>"
+        for c in cols
+    )
+    rows = []
+    for rank, r in board.iterrows():
+        cells = [f"<td style='padding:4px 12px'><b>{rank}</b></td>"]
+        for c in cols:
+            v = r[c]
+            if c == "team":
+                text = html.escape(str(v))
+            elif c == "business":
+                text = html.escape(BUSINESS_NAMES[lang].get(v, str(v)))
+            elif c == "dissatisfied_share":
+                text = f"{float(v):.1%}"
+            else:
+                text = f"{float(v):,.0f}"
+            align = "left" if c in ("team", "business") else "right"
+            cells.append(f"<td style='padding:4px 12px;text-align:{align}'>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        "<table class='csat-leaderboard' style='border-collapse:collapse;font-size:16px'>"
+        f"<tr><th>{html.escape(t['rank'])}</th>{head}</tr>{''.join(rows)}</table>"
+    )
+
+
+class Console:
+    """A team's control panel: name, budget split, promise, and a Run button.
+
+    ``runs`` and ``population`` set how much simulation one click costs (defaults: the game's
+    three seeds at the business's own size, about a second). ``max_runs`` is how many runs a team
+    has at each business (``None``: no limit). :meth:`set_lang` relabels the panel in place and
+    keeps whatever the team typed, set and ran.
+    """
+
+    def __init__(
+        self,
+        store=None,
+        *,
+        business: str = "hotel",
+        lang: str = "en",
+        runs: int = 3,
+        population: int | None = None,
+        max_runs: int | None = MAX_RUNS,
+        on_saved=None,
+    ):
+        import ipywidgets as w
+
+        if business not in BUSINESSES:
+            raise ValueError(f"business must be one of {', '.join(BUSINESSES)}, got {business!r}")
+        if lang not in TEXT:
+            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        self.store, self.lang, self.runs, self.population = store, lang, runs, population
+        self.max_runs, self.on_saved = max_runs, on_saved
+        self.outcome: game.Outcome | None = None
+        self.run_no: int | None = None  # which of the team's runs ``outcome`` is
+        self._said: tuple[str, dict] | None = None  # the message, kept to re-say in a new language
+        self._played: dict[tuple[str, str], int] = {}  # runs per (team, business) with no store
+        self._relabelling = False
+        t = TEXT[lang]
+        self.team = w.Text(description=t["team"], style={"description_width": "150px"})
+        self.team.add_class("csat-team")
+        self.business = w.Dropdown(
+            options=[(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES],
+            value=business,
+            description=t["business"],
+            style={"description_width": "150px"},
+        )
+        style = {"description_width": "220px"}
+        layout = w.Layout(width="560px")
+
+        def share(label: str, cls: str):
+            s = w.FloatSlider(
+                0.0, min=0.0, max=1.0, step=0.05, description=label, readout_format=".0%",
+                style=style, layout=layout, continuous_update=False,
+            )  # fmt: skip
+            s.add_class(cls)
+            return s
+
+        self.training = share(t["training"], "csat-lever-training")
+        self.speed = share(t["speed"], "csat-lever-speed")
+        self.quality = [share(DIMENSION_NAMES[lang][d], f"csat-lever-{d}") for d in SERVQUAL]
+        self.promise = w.FloatSlider(
+            presets.get(business).expectations.promise, min=5.0, max=10.0, step=0.1,
+            description=t["promise"], style=style, layout=layout, continuous_update=False,
+        )  # fmt: skip
+        self.budget = w.HTML()
+        self.message = w.HTML()
+        self.message.add_class("csat-message")
+        self.result = w.HTML()
+        self.result.add_class("csat-result")
+        # Hidden until there is a picture: an empty Image shows a broken-image icon.
+        self.figure = w.Image(format="png", layout=w.Layout(max_width="900px", display="none"))
+        self.run_button = w.Button(description=t["run"], button_style="primary", icon="play")
+        self.run_button.add_class("csat-run")
+        self.run_button.on_click(self._run)
+        self._money = game.budget(business, population=population)
+        for s in [self.training, self.speed, *self.quality]:
+            s.observe(lambda _c: self._show_budget(), names="value")
+        self.business.observe(self._business_changed, names="value")
+        self._show_budget()
+        self.widget = w.VBox(
+            [
+                self.team,
+                self.business,
+                self.budget,
+                self.training,
+                self.speed,
+                *self.quality,
+                self.promise,
+                self.run_button,
+                self.message,
+                self.result,
+                self.figure,
+            ]
+        )
+        self.widget.add_class("csat-capstone")
+
+    def set_lang(self, lang: str) -> None:
+        """Show the panel in ``lang``: only the words change, not the team's name, plan or run."""
+        if lang not in TEXT:
+            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        if lang == self.lang:
+            return
+        self.lang = lang
+        t = TEXT[lang]
+        self.team.description = t["team"]
+        self.business.description = t["business"]
+        # New options reset the value: put it back without the reset that a new business does.
+        chosen, self._relabelling = self.business.value, True
+        try:
+            self.business.options = [(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES]
+            self.business.value = chosen
+        finally:
+            self._relabelling = False
+        self.training.description, self.speed.description = t["training"], t["speed"]
+        for slider, dim in zip(self.quality, SERVQUAL, strict=True):
+            slider.description = DIMENSION_NAMES[lang][dim]
+        self.promise.description = t["promise"]
+        self.run_button.description = t["run"]
+        self._show_budget()
+        self._show_message()
+        self._show_result()
+        if self.outcome is not None:
+            self.figure.value = _dashboard_png(self.outcome, lang)
+
+    def _used(self) -> float:
+        return float(self.training.value + self.speed.value + sum(s.value for s in self.quality))
+
+    def _show_budget(self) -> None:
+        used = self._used()
+        self.budget.value = TEXT[self.lang]["budget"].format(
+            budget=self._money, used=used, left=max(0.0, 1 - used)
+        )
+
+    def _say(self, key: str | None, **fields) -> None:
+        """Show message ``key`` (``None``: none) in the panel's language, now and after a switch."""
+        self._said = None if key is None else (key, fields)
+        self._show_message()
+
+    def _show_message(self) -> None:
+        if self._said is None:
+            self.message.value = ""
+            return
+        key, fields = self._said
+        if key == "error":  # the plan's own words, in English only
+            self.message.value = _warn(fields["text"])
+        elif key in ("running", "saved"):
+            self.message.value = html.escape(TEXT[self.lang][key])
+        else:
+            if "business" in fields:
+                fields = {**fields, "business": BUSINESS_NAMES[self.lang][fields["business"]]}
+            self.message.value = _warn(TEXT[self.lang][key].format(**fields))
+
+    def _show_result(self) -> None:
+        outcome = self.outcome
+        if outcome is None:
+            self.result.value = ""
+            return
+        t = TEXT[self.lang]
+        self.result.value = t["result"].format(
+            team=html.escape(outcome.plan.team),
+            value=outcome.value,
+            profit=outcome.profit - outcome.spent,
+            cv=outcome.customer_value,
+            customers=outcome.customers_end,
+            dis=outcome.dissatisfied_share,
+        )
+        if self.max_runs is not None and self.run_no is not None:
+            count = t["run_no"].format(n=self.run_no, max=self.max_runs)
+            if self.run_no >= self.max_runs:
+                count += ("，" if self.lang == "zh" else ": ") + t["last_run"]
+            self.result.value += f"<p class='csat-run-count'><b>{html.escape(count)}</b></p>"
+
+    def _business_changed(self, change) -> None:
+        if self._relabelling:
+            return
+        self._say(None)
+        self.figure.value, self.figure.layout.display = b"", "none"
+        self.outcome, self.run_no = None, None
+        self._show_result()
+        self._money = game.budget(change["new"], population=self.population)
+        self.promise.value = presets.get(change["new"]).expectations.promise
+        self._show_budget()
+
+    def plan(self) -> game.Plan:
+        """The team's plan as the sliders show it (raises ValueError when it is not valid)."""
+        return game.Plan(
+            team=" ".join(self.team.value.split()),
+            training=round(self.training.value, 4),
+            speed=round(self.speed.value, 4),
+            quality=tuple(round(s.value, 4) for s in self.quality),
+            promise=round(self.promise.value, 2),
+        )
+
+    def runs_made(self, team: str | None = None, business: str | None = None) -> int:
+        """How many runs ``team`` (default: the name typed) has made at ``business`` (default: the
+        one chosen): in the store over the last :data:`RUN_WINDOW`, else in this console."""
+        key = _name_key(self.team.value if team is None else team)
+        business = self.business.value if business is None else business
+        if self.store is None:
+            return self._played.get((key, business), 0)
+        frame = self.store.attempts(
+            exercise_id=EXERCISE.format(business=business), finished_only=True
+        )
+        if frame.empty:
+            return 0
+        since = datetime.now(UTC) - RUN_WINDOW
+        mine = frame["display_name"].map(_name_key) == key
+        return int((mine & (frame["started_at"] >= since)).sum())
+
+    def _run(self, _button=None) -> None:
+        if not self.team.value.strip():
+            self._say("need_team")
+            return
+        made = self.runs_made()
+        if self.max_runs is not None and made >= self.max_runs:
+            team = " ".join(self.team.value.split())
+            self._say("no_runs_left", team=team, max=self.max_runs, business=self.business.value)
+            return
+        if self._used() > 1.0 + 1e-9:
+            self._say("over", used=self._used())
+            return
+        try:
+            plan = self.plan()
+        except ValueError as err:
+            self._say("error", text=str(err))
+            return
+        self._say("running")
+        business = self.business.value
+        outcome = game.play(plan, business=business, runs=self.runs, population=self.population)
+        self.outcome, self.run_no = outcome, made + 1
+        self._show_result()
+        self.figure.value = _dashboard_png(outcome, self.lang)
+        self.figure.layout.display = None
+        if self.store is not None:
+            save(self.store, outcome)
+            self._say("saved")
+            if self.on_saved is not None:
+                self.on_saved()
+        else:
+            key = (_name_key(plan.team), business)
+            self._played[key] = self._played.get(key, 0) + 1
+            self._say(None)
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Leaderboard:
+    """The trainer's leaderboard: a table and a Refresh button. ``business=None`` ranks every
+    business played in one table, with a business column."""
+
+    def __init__(self, store, *, business: str | None = None, lang: str = "en"):
+        import ipywidgets as w
+
+        self.store, self.business, self.lang = store, business, lang
+        self.table = w.HTML()
+        self.table.add_class("csat-leaderboard-table")
+        self.refresh_button = w.Button(description=TEXT[lang]["refresh"], icon="refresh")
+        self.refresh_button.add_class("csat-refresh")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.widget = w.VBox([self.refresh_button, self.table])
+        self.refresh()
+
+    def refresh(self) -> pd.DataFrame:
+        if self.business is None:
+            board = all_standings(self.store)
+        else:
+            board = standings(self.store, self.business)
+        self.table.value = _table(board, self.lang)
+        return board
+
+    def set_lang(self, lang: str) -> None:
+        """Show the leaderboard in ``lang``, read afresh from the store."""
+        self.lang = lang
+        self.refresh_button.description = TEXT[lang]["refresh"]
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Page:
+    """The capstone page of the app: language buttons, a team's console and the leaderboard.
+
+    Switching language relabels the page in place: the team's name, plan, result and run count
+    stay as they were. A run refreshes the leaderboard.
+    """
+
+    def __init__(self, store, *, business: str = "hotel", lang: str = "en", **console_options):
+        import ipywidgets as w
+
+        self.store, self.business, self.options = store, business, console_options
+        self.lang = w.ToggleButtons(
+            options=(("English", "en"), ("中文", "zh")), value=lang, style={"button_width": "80px"}
+        )
+        self.lang.add_class("csat-lang")
+        self.leaderboard = Leaderboard(store, lang=lang)
+        self.console = Console(
+            store, business=business, lang=lang, on_saved=self.leaderboard.refresh,
+            **console_options,
+        )  # fmt: skip
+        self.heading = w.HTML()
+        self.body = w.VBox([self.console.widget, self.heading, self.leaderboard.widget])
+        self.widget = w.VBox([self.lang, self.body])
+        self.widget.add_class("csat-capstone-page")
+        self._label()
+        self.lang.observe(lambda _c: self._label(), names="value")
+
+    def _label(self) -> None:
+        lang = self.lang.value
+        self.console.set_lang(lang)
+        if self.leaderboard.lang != lang:
+            self.leaderboard.set_lang(lang)
+        title = "排行榜" if lang == "zh" else "Leaderboard"
+        self.heading.value = f"<h3>{html.escape(title)}</h3>"
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _name_key(name: str) -> str:
+    """A team's name as the store matches it: case and extra spaces do not count."""
+    return " ".join(str(name).split()).casefold()
+
+
+def _warn(text: str) -> str:
+    return f"<p style='color:#b2182b;font-weight:bold'>{html.escape(text)}</p>"
+
+
+def _dashboard_png(outcome: game.Outcome, lang: str) -> bytes:
+    import matplotlib.pyplot as plt
+
+    from csat.lessons.plots import dashboard
+
+    fig = dashboard(outcome.results[0], lang=lang, title=outcome.plan.team)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,1 +1,0 @@
-"""Role-play exercises and quizzes: scenarios, scoring, results store, widgets, reports."""
