@@ -1,48 +1,83 @@
-"""environment.yml (for conda users) and pyproject.toml (for pip) must not drift apart."""
+"""environment.yml (conda), pyproject.toml (ranges) and constraints.txt (exact pins) agree."""
 
 import re
 import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# pip name -> conda-forge name, where they differ
+CONDA_NAMES = {"jupyterlab-widgets": "jupyterlab_widgets"}
 
 
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _pyproject_pins() -> dict[str, str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _requirements(specs) -> dict[str, Requirement]:
+    return {_norm(r.name): r for r in map(Requirement, specs)}
+
+
+def _runtime() -> dict[str, Requirement]:
+    return _requirements(_project()["dependencies"])
+
+
+def _every() -> dict[str, Requirement]:
+    project = _project()
     specs = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         specs.extend(extra)
+    return _requirements(specs)
+
+
+def _constraints() -> dict[str, str]:
     pins = {}
-    for spec in specs:
-        spec = spec.split(";", 1)[0]  # an environment marker (numba: not in the browser)
-        name, sep, version = spec.partition("==")
-        assert sep, f"pyproject.toml: {spec!r} is not pinned with =="
-        name = name.split("[", 1)[0]  # conda packages carry no pip extras (psycopg[binary])
-        pins[_norm(name)] = version.strip()
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep, f"constraints.txt: {line!r} is not an exact pin"
+            pins[_norm(name)] = version
     return pins
 
 
-def _conda_pins() -> dict[str, str]:
+def _conda() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     pins = {}
     for dep in env["dependencies"]:
         if isinstance(dep, dict):  # the pip: section installs the project itself
             continue
         name, _, version = dep.partition("=")
-        if _norm(name) in {"python", "pip"}:
-            continue
-        pins[_norm(name)] = version.strip()
+        if name not in {"python", "pip"}:
+            pins[name] = version
     return pins
 
 
-def test_same_packages_and_versions():
-    assert _conda_pins() == _pyproject_pins()
+def test_pyproject_gives_ranges_not_pins():
+    for name, req in _every().items():
+        assert not any(s.operator == "==" for s in req.specifier), f"{name}: {req} is a pin"
+        assert req.specifier, f"{name}: no version range"
+
+
+def test_constraints_pin_every_dependency_inside_its_range():
+    pins, every = _constraints(), _every()
+    assert set(pins) == set(every), set(pins) ^ set(every)
+    for name, req in every.items():
+        pin = pins[name]
+        assert req.specifier.contains(pin, prereleases=True), f"{name}=={pin} vs {req}"
+
+
+def test_conda_lists_the_runtime_under_conda_forge_names_at_the_pinned_versions():
+    pins, conda = _constraints(), _conda()
+    expected = {CONDA_NAMES.get(name, name): pins[name] for name in _runtime()}
+    assert conda == expected
 
 
 def test_conda_env_installs_the_project_itself():
@@ -53,7 +88,6 @@ def test_conda_env_installs_the_project_itself():
 
 def test_environment_python_matches_requires_python():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
-    minimum = project["requires-python"].removeprefix(">=")
+    minimum = _project()["requires-python"].removeprefix(">=")
     assert python.split("=")[1] == minimum

@@ -1,6 +1,8 @@
 """``csat``: the workshop's console commands, the same on Linux, macOS and Windows.
 
-``csat sim …`` and ``csat exercises …`` are the simulator's and the exercises' own commands.
+``csat init DEST`` copies the course into a folder the trainer owns; ``csat workshop``,
+``csat app`` and ``csat report`` run the day from it; ``csat sim …`` and ``csat exercises …``
+are the simulator's and the exercises' own commands.
 """
 
 from __future__ import annotations
@@ -8,6 +10,10 @@ from __future__ import annotations
 import sys
 
 _COMMANDS = {
+    "init": ("csat.cli.workshop", "copy the course and the app pages into a folder you own"),
+    "workshop": ("csat.cli.workshop", "open the course in JupyterLab"),
+    "app": ("csat.cli.workshop", "serve the trainees' app and your trainer page (Voilà)"),
+    "report": ("csat.cli.workshop", "write the trainer's report of the day into results/"),
     "sim": ("csat.cli.sim", "simulate a business, list the presets, compile the simulator"),
     "exercises": ("csat.cli.exercises", "validate, play, list, report, import, reset"),
 }
@@ -34,4 +40,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"csat: no command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module = importlib.import_module(_COMMANDS[name][0])
+    if module.__name__ == "csat.cli.workshop":
+        rest = [name, *rest]  # one module, four commands
     return int(module.main(rest) or 0)

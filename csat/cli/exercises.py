@@ -1,4 +1,4 @@
-"""Command line: ``python -m csat exercises validate|play|list|report|import|reset``.
+"""Command line: ``csat exercises validate|play|list|report|import|reset``.
 
 Errors are one clear line (or one line per problem for ``validate``) and a non-zero exit
 code, never a traceback.

@@ -1,4 +1,4 @@
-"""Command line: ``python -m csat sim presets``, ``python -m csat sim run ...`` and ``python -m csat sim compile``.
+"""Command line: ``csat sim presets``, ``csat sim run ...`` and ``csat sim compile``.
 
 Bad input gives one clear line on stderr and exit code 2, never a traceback.
 """

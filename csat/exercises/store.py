@@ -124,13 +124,16 @@ _DECISION_COLUMNS = [
 
 def default_url(start: str | os.PathLike | None = None) -> str:
     """The results database when none is given: ``$CSAT_DB_URL`` if set; else
-    ``csat-results.sqlite`` in the workshop folder when working anywhere inside it (the folder
-    holding this project's ``pyproject.toml``), so that the notebooks in ``course/``, the app
-    and ``python -m csat exercises report`` share one file; else :data:`DEFAULT_URL`."""
+    ``csat-results.sqlite`` in the workshop folder when working anywhere inside it (a folder
+    made by ``csat init``, or the one holding this project's ``pyproject.toml``), so that the
+    notebooks in ``course/``, the app and ``csat report`` share one file; else
+    :data:`DEFAULT_URL`."""
     if os.environ.get(ENV_VAR):
         return os.environ[ENV_VAR]
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
+        if (folder / "csat-workshop.toml").is_file():  # a folder made by ``csat init``
+            return f"sqlite:///{folder / 'csat-results.sqlite'}"
         project = folder / "pyproject.toml"
         try:
             if project.is_file() and 'name = "csat-workshop"' in project.read_text("utf-8"):

@@ -1,5 +1,6 @@
 """Measuring satisfaction: the four survey methods, importance–performance analysis, the survey
-cycle, the ACSI model, an SSI-style index and PP100 — all on answers from :mod:`csat.lessons.survey`.
+cycle, the ACSI model, an SSI-style index and PP100 — all on answers from
+:mod:`csat.lessons.survey`.
 
 Importance–performance analysis (Martilla & James 1977) plots each attribute's importance
 against the firm's performance on it and splits the plane at two cut values into four

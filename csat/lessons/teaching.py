@@ -7,8 +7,8 @@ shows words. Tables come back with plain snake_case columns so they can be compu
 Figures follow the course's projection rules: 13 pt text and more, units on the axes, and a
 title that states the finding, built from the very numbers the figure draws.
 
-Chinese labels need a CJK font (:func:`csat.lessons.plots.cjk_font`); without one the figures fall back
-to English, as :func:`csat.lessons.plots.dashboard` does.
+Chinese labels need a CJK font (:func:`csat.lessons.plots.cjk_font`); without one the figures
+fall back to English, as :func:`csat.lessons.plots.dashboard` does.
 
 What lives here:
 

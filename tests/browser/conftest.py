@@ -70,7 +70,9 @@ class Server:
         self.url, self.db_url, self.proc, self.log = url, db_url, proc, log
 
 
-def _start(name: str, args: list[str], port: int, ready_path: str, tmp: Path) -> Server:
+def _start(
+    name: str, args: list[str], port: int, ready_path: str, tmp: Path, cwd: Path = ROOT
+) -> Server:
     db_url = f"sqlite:///{tmp / f'{name}.sqlite'}"
     env = {
         **os.environ,
@@ -82,7 +84,7 @@ def _start(name: str, args: list[str], port: int, ready_path: str, tmp: Path) ->
     log = tmp / f"{name}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -104,17 +106,18 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def voila(tmp_path_factory) -> Server:
-    """Voilà serving ``app/`` (the trainee hub, the trainer view, the capstone)."""
+    """Voilà serving ``csat/app/`` (the trainee hub, the trainer view, the capstone)."""
     tmp = tmp_path_factory.mktemp("voila")
     port = _free_port()
     args = [
         str(BIN / "voila"),
-        "csat/app",
+        ".",
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
     ]
-    server = _start("voila", args, port, "/", tmp)
+    # From the app folder, as `csat app` starts it, so that Voilà reads its voila.json.
+    server = _start("voila", args, port, "/", tmp, cwd=ROOT / "csat" / "app")
     yield server
     _stop(server.proc)
 

@@ -82,18 +82,18 @@ TRAINER_CODE = "5729"
 def voila_with_code(tmp_path, monkeypatch):
     """Voilà as `make app` starts it, with a trainer code in the environment its kernels
     inherit (the shared ``voila`` server has none, so its trainer page opens directly)."""
-    from tests.browser.conftest import BIN, _free_port, _start, _stop
+    from tests.browser.conftest import BIN, ROOT, _free_port, _start, _stop
 
     monkeypatch.setenv("CSAT_TRAINER_CODE", TRAINER_CODE)
     port = _free_port()
     args = [
         str(BIN / "voila"),
-        "csat/app",
+        ".",
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
     ]
-    server = _start("voila-code", args, port, "/", tmp_path)
+    server = _start("voila-code", args, port, "/", tmp_path, cwd=ROOT / "csat" / "app")
     yield server
     _stop(server.proc)
 

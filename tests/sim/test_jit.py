@@ -111,7 +111,8 @@ def test_importing_the_packages_leaves_numba_alone_until_a_run():
     # A role-play kernel imports exercises (and through it sim) but never simulates: it
     # should not pay Numba's ~90 MiB.
     code = (
-        "import sys\nfrom csat import sim\nimport csat.exercises.bridge, csat.sim.capstone, csat.ui.widgets\n"
+        "import sys\nfrom csat import sim\n"
+        "import csat.exercises.bridge, csat.sim.capstone, csat.ui.widgets\n"
         "assert 'numba' not in sys.modules, 'imported on import'\n"
         "sim.run(sim.presets.get('hotel', population=100, days=2), rng=0)\n"
         "assert 'numba' in sys.modules, 'not used by a run'\n"
