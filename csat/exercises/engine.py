@@ -275,3 +275,38 @@ def counted_score(totals: Iterable[float | None], policy: str = "best") -> float
     if not values:
         return None
     return {"best": max(values), "first": values[0], "last": values[-1]}[policy]
+
+
+def model_answer(scenario: Scenario, node: str) -> Choice:
+    """The reply to hold up as the model at ``node``.
+
+    On the best path it is the best path's reply. Elsewhere it is the reply worth the most
+    points at this node, ties going to the one with the best way on from there: a poor reply
+    that leads back into a longer conversation can open up more points in total, and that
+    should not make it the model answer.
+
+    >>> from csat.exercises.scenario import load
+    >>> s = load("hotpot-queue")
+    >>> all(model_answer(s, node).id == choice for node, choice in s.best_path())
+    True
+    """
+    on_best = dict(scenario.best_path())
+    if node in on_best:
+        return scenario.choice(node, on_best[node])
+    memo: dict[str, float] = {}
+
+    def best_on(key: str) -> float:
+        if scenario.is_ending(key):
+            return 0.0
+        if key not in memo:
+            memo[key] = max(
+                sum(c.points.values()) + best_on(c.next) for c in scenario.nodes[key].choices
+            )
+        return memo[key]
+
+    choices = scenario.nodes[node].choices
+    ranked = sorted(
+        range(len(choices)),
+        key=lambda i: (-sum(choices[i].points.values()), -best_on(choices[i].next), i),
+    )
+    return choices[ranked[0]]

@@ -32,9 +32,8 @@ from matplotlib.figure import Figure
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import rubric
 from csat.exercises import scenario as scenario_mod
-from csat.exercises.engine import POLICIES, counted_score
+from csat.exercises.engine import POLICIES, counted_score, model_answer
 from csat.exercises.scenario import Scenario
-from csat.ui.widgets import model_answer
 
 CSV_OPTIONS = {"encoding": "utf-8-sig", "quoting": csv.QUOTE_NONNUMERIC, "lineterminator": "\r\n"}
 """How every CSV is written: UTF-8 with a byte-order mark, so Excel shows Chinese names
