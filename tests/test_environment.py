@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # pip name -> conda-forge name, where they differ
 CONDA_NAMES = {"jupyterlab-widgets": "jupyterlab_widgets"}
+# runtime packages conda-forge does not have: environment.yml installs them with pip
+PIP_ONLY = {"justmytype-intl-cjk"}
 
 
 def _norm(name: str) -> str:
@@ -76,8 +78,18 @@ def test_constraints_pin_every_dependency_inside_its_range():
 
 def test_conda_lists_the_runtime_under_conda_forge_names_at_the_pinned_versions():
     pins, conda = _constraints(), _conda()
-    expected = {CONDA_NAMES.get(name, name): pins[name] for name in _runtime()}
+    expected = {
+        CONDA_NAMES.get(name, name): pins[name] for name in _runtime() if name not in PIP_ONLY
+    }
     assert conda == expected
+
+
+def test_conda_env_gets_what_conda_forge_lacks_from_pip_at_the_pinned_versions():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    listed = {_norm(r.name): str(r.specifier) for r in map(Requirement, pip[:-1])}
+    assert listed == {name: f"=={_constraints()[name]}" for name in PIP_ONLY}
+    assert set(_runtime()) >= PIP_ONLY
 
 
 def test_conda_env_installs_the_project_itself():

@@ -150,12 +150,12 @@ def _existing(url: str | None) -> str:
 
 
 def _report(args) -> int:
-    from csat.exercises import report
     from csat.exercises.store import Store
+    from csat.lessons import results
 
     with Store(_existing(args.db)) as store:
         print(f"reading {store.url}")
-        written = report.write(store, Path(args.out), policy=args.policy, lang=args.lang)
+        written = results.write(store, Path(args.out), policy=args.policy, lang=args.lang)
     for path in written:
         print(path)
     return 0

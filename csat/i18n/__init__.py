@@ -2,7 +2,8 @@
 
 The list of languages is :data:`LANGUAGES`, here and nowhere else. Each language has one
 catalogue, ``csat/i18n/<code>.yaml``: namespaces (one per module or theme) holding keys, each
-key a string, the same keys in every language. Code asks for a word with :func:`t`, or for a
+key a text, a list (the steps of a cycle) or a mapping of names (the nodes of a diagram)
+of texts, the same keys in every language. Code asks for a word with :func:`t`, or for a
 whole namespace with :func:`table` (what the figure and table modules hold as ``TEXT``), and
 never falls back to another language: a key missing in one catalogue raises, naming the key and
 the file, and ``tests/test_i18n.py`` lists every key missing anywhere.
@@ -65,6 +66,19 @@ def catalogue_path(lang: str) -> Path:
     return CATALOGUE_DIR / f"{check(lang)}.yaml"
 
 
+def _leaves(where: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """The texts inside one key's value, each with its path (``ns.key``, ``ns.key[0]``,
+    ``ns.key.sub``): a value is a text, a list of values or a mapping of names to values."""
+    if isinstance(value, list) and value:
+        for i, item in enumerate(value):
+            yield from _leaves(f"{where}[{i}]", item)
+    elif isinstance(value, dict) and value:
+        for name, item in value.items():
+            yield from _leaves(f"{where}.{name}", item)
+    else:
+        yield where, value
+
+
 @functools.cache
 def _catalogue(path: Path) -> dict[str, dict[str, str]]:
     if not path.is_file():
@@ -76,8 +90,9 @@ def _catalogue(path: Path) -> dict[str, dict[str, str]]:
         if not isinstance(keys, dict):
             raise ValueError(f"{path.name}: {ns}: expected keys, got {type(keys).__name__}")
         for key, value in keys.items():
-            if not isinstance(value, str):
-                raise ValueError(f"{path.name}: {ns}.{key}: expected text, got {value!r}")
+            for leaf, text in _leaves(f"{ns}.{key}", value):
+                if not isinstance(text, str):
+                    raise ValueError(f"{path.name}: {leaf}: expected text, got {text!r}")
     return data
 
 
@@ -156,15 +171,23 @@ def problems() -> list[str]:
     """Every key missing in a language (against the union of all), and every placeholder
     that differs between languages: one line each, empty when the catalogues agree."""
     found: list[str] = []
-    cats = {lang: catalogue(lang) for lang in LANGUAGES}
-    every = {(ns, k) for cat in cats.values() for ns, keys in cat.items() for k in keys}
-    for ns, k in sorted(every):
-        have = {lang: cat.get(ns, {}).get(k) for lang, cat in cats.items()}
+    flat = {
+        lang: {
+            leaf: text
+            for ns, keys in catalogue(lang).items()
+            for key, value in keys.items()
+            for leaf, text in _leaves(f"{ns}.{key}", value)
+        }
+        for lang in LANGUAGES
+    }
+    every = sorted({leaf for texts in flat.values() for leaf in texts})
+    for leaf in every:
+        have = {lang: texts.get(leaf) for lang, texts in flat.items()}
         for lang, text in have.items():
             if text is None:
-                found.append(f"{catalogue_path(lang).name}: {ns}.{k} is missing")
+                found.append(f"{catalogue_path(lang).name}: {leaf} is missing")
         given = {lang: placeholders(text) for lang, text in have.items() if text is not None}
         if len({frozenset(v) for v in given.values()}) > 1:
             shown = "; ".join(f"{lang} {sorted(v)}" for lang, v in given.items())
-            found.append(f"{ns}.{k}: placeholders differ ({shown})")
+            found.append(f"{leaf}: placeholders differ ({shown})")
     return found

@@ -32,7 +32,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from csat.lessons.survey import rc, split_zh
+from csat.i18n import Namespace
+from csat.lessons import style
+from csat.lessons.survey import split_zh
 
 LANES = ("evidence", "customer", "front", "back", "support")
 """Lanes from top to bottom."""
@@ -53,20 +55,7 @@ LINES = {
     ("back", "support"): {"en": "Line of internal interaction", "zh": "内部互动分界线"},
 }
 
-_TEXT = {
-    "en": {
-        "fails": "Fail points",
-        "title": "{title}: {k} fail points, {hidden} of them behind the line of visibility "
-        "where the guest sees only the result",
-        "title_all": "{title}: {k} fail points, all {k} behind the line of visibility "
-        "where the guest sees only the result",
-    },
-    "zh": {
-        "fails": "失误点",
-        "title": "{title}：{k}个失误点，其中{hidden}个在可视分界线之后，客人只看得到结果",
-        "title_all": "{title}：{k}个失误点全部在可视分界线之后，客人只看得到结果",
-    },
-}
+_TEXT = Namespace("blueprint")
 
 
 def _pair(value: Any, where: str) -> dict[str, str] | None:
@@ -297,7 +286,7 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
     fails = blueprint.fail_points()
     fail_cols = max(1, min(3, int((width - label_w) // 6.0)))
     fail_rows = -(-len(fails) // fail_cols)
-    with plt.rc_context(rc(lang, **{"font.size": 12})):
+    with plt.rc_context(style.rc(lang, **{"font.size": 12})):
         fig, ax = plt.subplots(
             figsize=(max(14.0, width * 0.8), 9.5 + 0.4 * fail_rows), layout="constrained"
         )

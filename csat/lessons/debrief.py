@@ -33,7 +33,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from csat import sim
@@ -42,7 +41,8 @@ from csat.exercises.bridge import handling_params, outcome_mix
 from csat.exercises.engine import score_path
 from csat.exercises.scenario import Ending, Scenario
 from csat.exercises.scenario import load as load_scenario
-from csat.lessons import plots
+from csat.i18n import Namespace
+from csat.lessons import style
 from csat.sim import capstone as game
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -62,183 +62,7 @@ OUTCOME_COLOURS = {
     ("escalates", "negative"): "#67001f",
 }
 
-TEXT = {
-    "en": {
-        "dimension": "Rubric dimension",
-        "looks_for": "What an observer looks for",
-        "deck": "Deck's service steps",
-        "none": "—",
-        "total": "Total score (0–100)",
-        "passed": "Passed",
-        "yes": "yes",
-        "no": "no",
-        "ending": "Ending",
-        "outcome": "The customer",
-        "tells": "People told",
-        "stays": "stays",
-        "leaves": "leaves",
-        "escalates": "escalates",
-        "step": "Step",
-        "reply": "Reply",
-        "points": "Rubric points",
-        "mood": "Mood change",
-        "scenario": "Role-play",
-        "business": "Business",
-        "customer": "Customer",
-        "decisions": "Decisions on the best path",
-        "ways": "Ways through",
-        "pass_share": "Ways that pass",
-        "paths_axis": "Ways through the conversation",
-        "score_axis": "Score of the whole conversation (0 = worst path, 100 = best)",
-        "pass_mark": "pass mark {t}",
-        "paths_title": "{n:,} ways through “{title}”: {p:.1%} reach the pass mark,\n"
-        "{b:.1%} end as the best path does (“{best}”)",
-        "share": "Share of trainees",
-        "stays_share": "Customer stays (complaint resolved)",
-        "leaves_share": "Customer leaves",
-        "escalates_share": "Complaint escalated",
-        "told_negative": "People an unhappy customer tells",
-        "told_positive": "People a pleased customer tells",
-        "n": "Role-plays counted",
-        "source_trainee": "your role-plays",
-        "source_class": "your class's role-plays",
-        "source_demo": "the demo class's role-plays",
-        "source_fallback": "the demo class's role-plays",
-        "fallback_note": "No class results yet — demo class shown",
-        "default": "Research default (60% resolved)",
-        "handled": "Handled as in {source}",
-        "best": "Best path every time",
-        "world": "World",
-        "kept_axis": "Customers at year end",
-        "lost_axis": "Customers lost after a problem (per year)",
-        "handling_title": "Complaints handled as in {source}: {customers:,.0f} customers at "
-        "year end,\n{diff:,.0f} {word} than with the research default ({name}, {n} runs each)",
-        "more": "more",
-        "fewer": "fewer",
-        # capstone
-        "lever": "Lever",
-        "changes": "What it changes",
-        "today": "Today",
-        "half": "Half the budget on it",
-        "whole": "The whole budget on it",
-        "training": "Complaint-handling training",
-        "training_what": "complaints resolved",
-        "speed": "Response speed",
-        "speed_what": "resolutions that are quick",
-        "quality_what": "mean quality 0–10 (visit-to-visit spread)",
-        "promise_col": "Advertised promise (0–10, free)",
-        "expect_col": "A new customer expects",
-        "regular_col": "A regular customer expects",
-        "delivered_col": "An average visit delivers",
-        "reach_col": "Advertising reach",
-        "budget_axis": "Share of the budget spent on one lever",
-        "returns_game": "The game: 1 − e^(−{k:g} × share)",
-        "returns_flat": "If every yuan bought the same",
-        "effect_axis": "Share of the lever's maximum effect",
-        "returns_title": "Diminishing returns: a quarter of the budget buys {q:.0%} of a "
-        "lever's effect,\nhalf buys {h:.0%}, the whole budget {w:.0%}",
-        "value": "Business value",
-        "profit_after_spend": "Profit after the spend",
-        "customer_value": "Lifetime value of customers kept",
-        "money_axis": "¥ million",
-        "plans_title": "“{winner}” wins on business value: ¥{v1:,.1f}m against ¥{v2:,.1f}m",
-        "rank": "Rank",
-        "team": "Team",
-        "value_col": "Business value",
-        "profit_col": "Profit after the spend",
-        "customer_value_col": "Lifetime value of customers kept",
-        "customers_col": "Customers at year end",
-        "dissatisfied_col": "Visits that disappoint",
-        "spent_col": "Spent of the budget",
-    },
-    "zh": {
-        "dimension": "评分维度",
-        "looks_for": "观察员看什么",
-        "deck": "课件的服务步骤",
-        "none": "—",
-        "total": "总分（0–100）",
-        "passed": "是否通过",
-        "yes": "是",
-        "no": "否",
-        "ending": "结局",
-        "outcome": "客户",
-        "tells": "告诉的人数",
-        "stays": "留下",
-        "leaves": "离开",
-        "escalates": "投诉升级",
-        "step": "步骤",
-        "reply": "回答",
-        "points": "评分点",
-        "mood": "情绪变化",
-        "scenario": "角色扮演",
-        "business": "行业",
-        "customer": "客户",
-        "decisions": "最佳路径上的决策点",
-        "ways": "对话路径数",
-        "pass_share": "及格路径占比",
-        "paths_axis": "对话路径数",
-        "score_axis": "整段对话的得分（0 = 最差路径，100 = 最佳路径）",
-        "pass_mark": "及格线 {t}",
-        "paths_title": "“{title}”共有{n:,}条对话路径：{p:.1%}达到及格线，\n"
-        "{b:.1%}与最佳路径结局相同（“{best}”）",
-        "share": "学员占比",
-        "stays_share": "客户留下（投诉解决）",
-        "leaves_share": "客户离开",
-        "escalates_share": "投诉升级",
-        "told_negative": "不满的客户告诉几个人",
-        "told_positive": "满意的客户告诉几个人",
-        "n": "计入的角色扮演次数",
-        "source_trainee": "你的角色扮演",
-        "source_class": "全班的角色扮演",
-        "source_demo": "示范班的角色扮演",
-        "source_fallback": "示范班的角色扮演",
-        "fallback_note": "还没有全班的结果——显示的是示范班",
-        "default": "研究默认值（解决60%）",
-        "handled": "照{source}那样处理",
-        "best": "每次都走最佳路径",
-        "world": "情景",
-        "kept_axis": "年末客户数",
-        "lost_axis": "出问题后流失的客户（每年）",
-        "handling_title": "投诉照{source}那样处理：年末{customers:,.0f}位客户，\n"
-        "比研究默认值{word}{diff:,.0f}位（{name}，每种情景{n}次运行）",
-        "more": "多",
-        "fewer": "少",
-        "lever": "杠杆",
-        "changes": "改变什么",
-        "today": "现状",
-        "half": "投入一半预算",
-        "whole": "投入全部预算",
-        "training": "投诉处理培训",
-        "training_what": "投诉解决率",
-        "speed": "响应速度",
-        "speed_what": "快速解决的比例",
-        "quality_what": "平均质量0–10（每次波动）",
-        "promise_col": "广告承诺（0–10，不花钱）",
-        "expect_col": "新客户的期望",
-        "regular_col": "老客户的期望",
-        "delivered_col": "平均一次到店的体验",
-        "reach_col": "广告触达",
-        "budget_axis": "投在一个杠杆上的预算比例",
-        "returns_game": "游戏规则：1 − e^(−{k:g} × 比例)",
-        "returns_flat": "假如每一块钱效果相同",
-        "effect_axis": "达到该杠杆最大效果的比例",
-        "returns_title": "边际效益递减：四分之一预算换来{q:.0%}的效果，\n"
-        "一半预算{h:.0%}，全部预算{w:.0%}",
-        "value": "企业价值",
-        "profit_after_spend": "扣除投入后的利润",
-        "customer_value": "留下客户的终身价值",
-        "money_axis": "百万元",
-        "plans_title": "“{winner}”按企业价值胜出：{v1:,.1f}百万元对{v2:,.1f}百万元",
-        "rank": "名次",
-        "team": "团队",
-        "value_col": "企业价值",
-        "profit_col": "扣除投入后的利润",
-        "customer_value_col": "留下客户的终身价值",
-        "customers_col": "年末客户数",
-        "dissatisfied_col": "不满意的到访占比",
-        "spent_col": "已花的预算",
-    },
-}
+TEXT = Namespace("debrief")
 
 DIMENSION_ZH = {
     "reliability": "可靠性",
@@ -252,29 +76,6 @@ DIMENSION_ZH = {
 def _check_lang(lang: str) -> None:
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
-
-
-def _fallback(fig: Figure, lang: str, *texts: str) -> None:
-    """In an English figure, let every text fall back on a Chinese font when any of ``texts``
-    (labels the caller passed in) has Chinese characters. Set on the texts themselves, since
-    the figure is drawn after any ``rc_context`` has ended."""
-    if lang == "zh" or not any(_CJK.search(str(t)) for t in texts):
-        return
-    family = plots.cjk_font()
-    if family is None:
-        return
-    for text in fig.findobj(Text):
-        if _CJK.search(text.get_text()):
-            text.set_fontfamily(["DejaVu Sans", family])
-            text.set_fontweight("normal")
-
-
-def _weight(lang: str, *texts: str) -> str:
-    """Bold titles, except where a Chinese font draws them: the CJK fonts here have no bold
-    face, and asking for one makes matplotlib warn on stderr."""
-    first = plt.rcParams["font.sans-serif"][:1]
-    cjk = lang == "zh" or bool(first and first[0] in plots._FONT_NAMES)
-    return "normal" if cjk or any(_CJK.search(str(t)) for t in texts) else "bold"
 
 
 # -- the one rubric, read as the frameworks -------------------------------------------------
@@ -429,12 +230,12 @@ def paths_figure(
     """How every way through ``scenario`` scores, stacked by ending, with the pass mark and
     the ``marks`` (label → path) drawn on it."""
     _check_lang(lang)
-    lang = plots.figure_lang(lang)
+    lang = style.figure_lang(lang)
     t = TEXT[lang]
     table = all_paths(scenario)
     bins = np.arange(0, 105, 5)
     best = scenario.best_ending()
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, *(marks or {}), **_RC)):
         fig, ax = plt.subplots(figsize=(13, 6.5), layout="constrained")
         bottom = np.zeros(len(bins) - 1)
         for key, ending in scenario.endings.items():
@@ -472,9 +273,8 @@ def paths_figure(
                 b=(table["ending"] == best).mean(),
                 best=scenario.endings[best].title(lang),
             ),
-            fontweight=_weight(lang),
+            fontweight=style.weight(lang),
         )
-    _fallback(fig, lang, *(marks or {}))
     return fig
 
 
@@ -585,11 +385,11 @@ def handling_figure(
     whiskers. With ``source="fallback"`` the title first says that the demo class is shown
     because the store has no results yet."""
     _check_lang(lang)
-    lang = plots.figure_lang(lang)
+    lang = style.figure_lang(lang)
     t = TEXT[lang]
     colours = ["#969696", "#4393c3", "#1a9850"]
     labels = [_wrap_label(str(w), lang) for w in comparison.index]
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, *labels, **_RC)):
         fig, axes = plt.subplots(1, 2, figsize=(14, 6.5), layout="constrained")
         for ax, key, axis in (
             (axes[0], "customers_end", t["kept_axis"]),
@@ -621,9 +421,8 @@ def handling_figure(
                 n=n_runs,
             ),
             fontsize=15,
-            fontweight=_weight(lang),
+            fontweight=style.weight(lang),
         )
-    _fallback(fig, lang, *comparison.index)
     return fig
 
 
@@ -694,7 +493,7 @@ def returns_figure(*, lang: str = "en") -> Figure:
     """The capstone's diminishing returns: the share of a lever's maximum effect bought by
     each share of the budget, 1 − e^(−k·s) with k = ``LEVERS["saturation"]``."""
     _check_lang(lang)
-    lang = plots.figure_lang(lang)
+    lang = style.figure_lang(lang)
     t = TEXT[lang]
     k = game.LEVERS["saturation"]
 
@@ -702,7 +501,7 @@ def returns_figure(*, lang: str = "en") -> Figure:
         return 1.0 - math.exp(-k * s)
 
     s = np.linspace(0.0, 1.0, 201)
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
         ax.plot(s, 1.0 - np.exp(-k * s), lw=4, color="#2166ac", label=t["returns_game"].format(k=k))
         ax.plot(s, s, lw=2, ls=":", color="#969696", label=t["returns_flat"])
@@ -719,7 +518,7 @@ def returns_figure(*, lang: str = "en") -> Figure:
         ax.legend(loc="lower right", framealpha=0.95)
         ax.set_title(
             t["returns_title"].format(q=effect(0.25), h=effect(0.5), w=effect(1.0)),
-            fontweight=_weight(lang),
+            fontweight=style.weight(lang),
         )
     return fig
 
@@ -728,7 +527,7 @@ def plans_figure(outcomes: Sequence[game.Outcome], *, lang: str = "en") -> Figur
     """Business value of each team's year, split into profit after the spend and the lifetime
     value of the customers it ends with (¥ million)."""
     _check_lang(lang)
-    lang = plots.figure_lang(lang)
+    lang = style.figure_lang(lang)
     t = TEXT[lang]
     if not outcomes:
         raise ValueError("plans_figure needs at least one outcome, got none")
@@ -736,7 +535,7 @@ def plans_figure(outcomes: Sequence[game.Outcome], *, lang: str = "en") -> Figur
     names = [o.plan.team for o in ranked]
     profit = np.array([(o.profit - o.spent) / 1e6 for o in ranked])
     value = np.array([o.customer_value / 1e6 for o in ranked])
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, *names, **_RC)):
         fig, ax = plt.subplots(figsize=(12, 1.6 + 1.3 * len(ranked)), layout="constrained")
         y = np.arange(len(ranked))[::-1]
         ax.barh(y, profit, color="#4393c3", label=t["profit_after_spend"])
@@ -755,8 +554,7 @@ def plans_figure(outcomes: Sequence[game.Outcome], *, lang: str = "en") -> Figur
             v1=ranked[0].value / 1e6,
             v2=ranked[1].value / 1e6 if len(ranked) > 1 else ranked[0].value / 1e6,
         )
-        ax.set_title(title, fontweight=_weight(lang, title))
-    _fallback(fig, lang, *names)
+        ax.set_title(title, fontweight=style.weight(lang, title, *names))
     return fig
 
 

@@ -32,7 +32,9 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 from numpy.typing import ArrayLike
 
-from csat.lessons.survey import RATING_LABELS, Survey, dimension_label, rc, to_scale
+from csat.i18n import Namespace
+from csat.lessons import style
+from csat.lessons.survey import RATING_LABELS, Survey, dimension_label, to_scale
 from csat.sim._rng import as_generator
 from csat.sim.analytic import acsi
 from csat.sim.params import SERVQUAL
@@ -137,113 +139,7 @@ def ipa_stability(
     return counts
 
 
-_TEXT = {
-    "en": {
-        "importance": "Importance (mean of 100 points shared out)",
-        "performance": "Performance (mean perception, 1–7)",
-        "ipa_title": "Concentrate here: {dims}",
-        "col_importance": "Importance (points of 100)",
-        "col_performance": "Performance (1–7)",
-        "col_quadrant": "Quadrant",
-        "ipa_none": "Nothing in 'concentrate here': keep up the good work",
-        "and": " and ",
-        "method": "Method",
-        "asks": "What it asks",
-        "found": "What this survey found",
-        "m1": "1. Direct rating",
-        "m2": "2. Derived dissatisfaction",
-        "m3": "3. Problem analysis",
-        "m4": "4. Importance / performance",
-        "a1": "'How satisfied are you?' very dissatisfied … very satisfied",
-        "a2": "'What did you expect?' and 'What did you get?'",
-        "a3": "'Did anything go wrong? What should we improve first?'",
-        "a4": "'Share 100 points by importance' and 'How well did we do?'",
-        "f1": "{low:.0%} rate 1–2 (dissatisfied); mean {mean:.2f} of 5",
-        "f2": "{short:.0%} got less than they expected; mean gap {gap:+.2f} of 7",
-        "f3": "{problem:.0%} had a problem and {silent:.0%} of those never complained; "
-        "most named: {top}",
-        "f4": "Concentrate here: {dims}",
-        "log": "Complaint log",
-        "log_asks": "(nothing: it waits for customers to speak up)",
-        "log_found": "sees {complained} of the {problems} respondents with a problem",
-        "pdca_title": "The survey cycle never ends: each survey checks the last round's fixes",
-        "pdca_steps": [
-            "Survey\n调研",
-            "Assess\n考核",
-            "Rectify\n整改",
-            "Satisfy the\ncustomer\n使客户满意",
-            "Survey again\n再调研",
-        ],
-        "pdca_centre": "PDCA\nplan · do\ncheck · act",
-        "acsi_title": "ACSI model: satisfaction sits between its causes and its consequences",
-        "acsi_nodes": {
-            "CE": "Customer\nexpectations",
-            "PQ": "Perceived\nquality",
-            "PV": "Perceived value\n(quality for the price)",
-            "ACSI": "Customer\nsatisfaction\n(ACSI, 0–100)",
-            "CC": "Customer\ncomplaints",
-            "CL": "Customer\nloyalty",
-        },
-        "ssi_factor": "Factor",
-        "ssi_weight": "Weight",
-        "ssi_dims": "Drawn from (SERVQUAL)",
-        "ssi_mean": "Mean rating (1–10)",
-        "ssi_index": "Factor index (0–1000)",
-        "ssi_contribution": "Points in the total",
-    },
-    "zh": {
-        "importance": "重要性（100分分配的平均值）",
-        "performance": "绩效（平均感知，1–7）",
-        "ipa_title": "重点改进：{dims}",
-        "col_importance": "重要性（100分中的分数）",
-        "col_performance": "绩效（1–7）",
-        "col_quadrant": "象限",
-        "ipa_none": "没有落在“重点改进”区的维度：继续保持",
-        "and": "和",
-        "method": "方法",
-        "asks": "问什么",
-        "found": "这次调研发现",
-        "m1": "1. 直接评分",
-        "m2": "2. 推导不满意度",
-        "m3": "3. 问题分析",
-        "m4": "4. 重要性/绩效排序",
-        "a1": "“您满意吗？”很不满意……很满意",
-        "a2": "“您原来期望什么？”“实际得到什么？”",
-        "a3": "“有没有遇到问题？最希望我们先改进什么？”",
-        "a4": "“按重要性分配100分”和“我们做得怎么样？”",
-        "f1": "{low:.0%}打1–2分（不满意）；平均{mean:.2f}分（满分5）",
-        "f2": "{short:.0%}得到的少于期望；平均差距{gap:+.2f}（7分制）",
-        "f3": "{problem:.0%}遇到过问题，其中{silent:.0%}从未投诉；提得最多的改进：{top}",
-        "f4": "重点改进：{dims}",
-        "log": "投诉记录",
-        "log_asks": "（什么也不问：等客户自己开口）",
-        "log_found": "在{problems}位遇到问题的受访者中只看到{complained}位",
-        "pdca_title": "调研循环永不结束：每次调研都在检验上一轮的整改",
-        "pdca_steps": [
-            "调研\nSurvey",
-            "考核\nAssess",
-            "整改\nRectify",
-            "使客户满意\nSatisfy",
-            "再调研\nSurvey again",
-        ],
-        "pdca_centre": "PDCA\n计划 · 执行\n检查 · 处理",
-        "acsi_title": "ACSI模型：满意度连接着它的成因与后果",
-        "acsi_nodes": {
-            "CE": "顾客预期",
-            "PQ": "感知质量",
-            "PV": "感知价值\n（性价比）",
-            "ACSI": "顾客满意度\n（ACSI，0–100）",
-            "CC": "顾客抱怨",
-            "CL": "顾客忠诚",
-        },
-        "ssi_factor": "因子",
-        "ssi_weight": "权重",
-        "ssi_dims": "对应的SERVQUAL维度",
-        "ssi_mean": "平均评分（1–10）",
-        "ssi_index": "因子指数（0–1000）",
-        "ssi_contribution": "对总分的贡献",
-    },
-}
+_TEXT = Namespace("measure")
 
 
 def _check_lang(lang: str) -> None:
@@ -264,7 +160,7 @@ def ipa_chart(table: pd.DataFrame, *, lang: str = "en", title: str | None = None
         "possible_overkill": "#fc8d59",
     }
     sizes = {"font.size": 14, "axes.titlesize": 16, "axes.labelsize": 14}
-    with plt.rc_context(rc(lang, **sizes)):
+    with plt.rc_context(style.rc(lang, **sizes)):
         fig, ax = plt.subplots(figsize=(11, 8), layout="constrained")
         x = table["performance"].to_numpy()
         y = table["importance"].to_numpy()
@@ -377,7 +273,7 @@ def pdca_cycle(*, lang: str = "en") -> Figure:
     k = len(steps)
     colours = ["#4393c3", "#92c5de", "#f4a582", "#1a9850", "#2166ac"]
     radius, bw, bh = 1.15, 0.7, 0.48
-    with plt.rc_context(rc(lang, cjk=True, **{"font.size": 14})):
+    with plt.rc_context(style.rc(lang, *steps, **{"font.size": 14})):
         fig, ax = plt.subplots(figsize=(10, 8.8), layout="constrained")
         ax.set_xlim(-1.75, 1.75)
         ax.set_ylim(-1.55, 1.6)
@@ -455,7 +351,7 @@ def acsi_model(*, lang: str = "en") -> Figure:
     nodes = t["acsi_nodes"]
     w, h = _BOX_W, _BOX_H
     fills = {"CE": "#d1e5f0", "PQ": "#d1e5f0", "PV": "#d1e5f0", "ACSI": "#fddbc7"}
-    with plt.rc_context(rc(lang, **{"font.size": 15})):
+    with plt.rc_context(style.rc(lang, **{"font.size": 15})):
         fig, ax = plt.subplots(figsize=(14, 6.5), layout="constrained")
         ax.set_xlim(-0.2, 12.9)
         ax.set_ylim(-0.5, 4.4)

@@ -36,7 +36,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from csat.lessons import plots
+from csat.i18n import Namespace
+from csat.lessons import style
 from csat.sim import presets
 from csat.sim.ensemble import ensemble
 from csat.sim.params import Params, with_changes
@@ -56,120 +57,7 @@ had no problem (Goodman's summary, 1999). Read here as 8% less ordinary churn af
 _RC = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 14, "legend.fontsize": 13}
 _LINES = ("#d6604d", "#4393c3", "#053061", "#1a9850")
 
-TEXT = {
-    "en": {
-        "silent": "Said nothing",
-        "unresolved": "Complained, not resolved",
-        "resolved": "Complained, resolved slowly",
-        "resolved_quickly": "Complained, resolved quickly",
-        "path": "What happened",
-        "share": "Share of customers with a problem",
-        "buy_again": "Buy again",
-        "kept_per_100": "Kept, per 100 with a problem",
-        "research": "Research default (TARP)",
-        "decks": "The training decks",
-        "quick_axis": "Resolved complaints handled quickly",
-        "lost_axis": "Customers lost after a problem (per year)",
-        "kept_axis": "Customers at year end",
-        "resolved_line": "{rr:.0%} of complaints resolved",
-        "band": "shaded: the spread of {n} runs",
-        "speed_title": "{name}, one year: resolving {hi:.0%} of complaints instead of {lo:.0%} "
-        "means {r:,.0f} fewer customers lost after a problem;\nresolving them all quickly "
-        "instead of slowly, {s:,.0f} fewer ({worst:,.0f} lost at the worst policy, {best:,.0f} "
-        "at the best)",
-        "loyalty_axis": "Paradox: later churn cut after a quick fix",
-        "value_axis": "Lifetime value after a problem\n(% of a customer with no problem)",
-        "quick": "Complained and was resolved quickly",
-        "today": "Anyone with a problem, today's handling",
-        "perfect": "Anyone with a problem, every complaint resolved quickly",
-        "no_problem": "No problem at all",
-        "tarp": "TARP: up to 8%",
-        "meta": "Meta-analysis: no effect\non repurchase (0%)",
-        "paradox_title": "{name}: a failure pays for itself only if a quick fix cuts later "
-        "churn by {q}\n(TARP's best case: 8%). Counting the customers who never complain, it "
-        "takes {p},\neven when every complaint is resolved quickly",
-        "never": "more than 100%",
-        "never_short": "never",
-        "business_col": "Business",
-        "churn_col": "Ordinary churn a year",
-        "even_quick": "Break-even: a complainer resolved quickly",
-        "even_today": "Break-even: anyone with a problem, today's handling",
-        "even_perfect": "Break-even: anyone with a problem, every complaint resolved quickly",
-        "world": "World",
-        "customers_end": "Customers at year end",
-        "lost_after_problem": "Lost after a problem",
-        "fewer_lost": "Fewer lost than today",
-        "complaints": "Complaints",
-        "profit": "Profit (¥)",
-        "value": "Business value (¥)",
-        "range": "{m:,.0f} ({lo:,.0f}–{hi:,.0f})",
-        # the exercise's worlds
-        "lever_today": "Today",
-        "lever_training": "Training: 90% of complaints resolved (from {rr:.0%})",
-        "lever_speed": "Speed: 90% of resolutions quick (from {q:.0%})",
-        "lever_voice": "Invite complaints: 75% of unhappy customers speak up (from {v:.0%})",
-        "lever_paradox": "Recovery paradox at TARP's 8%",
-    },
-    "zh": {
-        "silent": "没有开口",
-        "unresolved": "投诉了，没解决",
-        "resolved": "投诉了，解决得慢",
-        "resolved_quickly": "投诉了，很快解决",
-        "path": "结果",
-        "share": "占有问题客户的比例",
-        "buy_again": "再次购买",
-        "kept_per_100": "每100位有问题的客户留下",
-        "research": "研究默认值（TARP）",
-        "decks": "培训课件",
-        "quick_axis": "已解决的投诉中快速解决的比例",
-        "lost_axis": "出问题后流失的客户（每年）",
-        "kept_axis": "年末客户数",
-        "resolved_line": "投诉解决率 {rr:.0%}",
-        "band": "阴影：{n}次运行的波动范围",
-        "speed_title": "{name}，一年：投诉解决率从{lo:.0%}提到{hi:.0%}，"
-        "出问题后流失的客户少{r:,.0f}位；\n"
-        "已解决的投诉从全慢变成全快，再少{s:,.0f}位（最差的策略流失{worst:,.0f}位，最好的{best:,.0f}位）",
-        "loyalty_axis": "悖论：快速解决后，日后流失减少的比例",
-        "value_axis": "出问题后的终身价值\n（相对没出问题的客户，%）",
-        "quick": "投诉并很快解决的客户",
-        "today": "所有出问题的客户，按现在的处理水平",
-        "perfect": "所有出问题的客户，每条投诉都很快解决",
-        "no_problem": "没出过问题",
-        "tarp": "TARP：最多8%",
-        "meta": "荟萃分析：对回购\n没有影响（0%）",
-        "paradox_title": "{name}：只有快速解决能让日后流失减少{q}，出一次问题才不亏"
-        "（TARP的最好情况：8%）。\n算上从不开口的客户，即使每条投诉都很快解决，也要减少{p}",
-        "never": "100%以上",
-        "never_short": "永远不会",
-        "business_col": "行业",
-        "churn_col": "每年一般流失率",
-        "even_quick": "盈亏平衡：投诉并很快解决的客户",
-        "even_today": "盈亏平衡：所有出问题的客户，按现在的处理水平",
-        "even_perfect": "盈亏平衡：所有出问题的客户，每条投诉都很快解决",
-        "world": "情景",
-        "customers_end": "年末客户数",
-        "lost_after_problem": "出问题后流失",
-        "fewer_lost": "比现在少流失",
-        "complaints": "投诉数",
-        "profit": "利润（元）",
-        "value": "企业价值（元）",
-        "range": "{m:,.0f}（{lo:,.0f}–{hi:,.0f}）",
-        "lever_today": "现状",
-        "lever_training": "培训：投诉解决率提到90%（原为{rr:.0%}）",
-        "lever_speed": "提速：90%的解决做到快速（原为{q:.0%}）",
-        "lever_voice": "鼓励投诉：75%的不满客户愿意开口（原为{v:.0%}）",
-        "lever_paradox": "服务补救悖论按TARP的8%计",
-    },
-}
-
-
-def _weight(lang: str) -> str:
-    # The CJK fonts have no bold face; asking for one makes matplotlib warn on stderr, and
-    # once a Chinese figure has been drawn the CJK font comes first for English ones too.
-    cjk = plt.rcParams["font.sans-serif"][:1] and plt.rcParams["font.sans-serif"][0] in (
-        plots._FONT_NAMES
-    )
-    return "normal" if lang == "zh" or cjk else "bold"
+TEXT = Namespace("recovery")
 
 
 def business_name(params: Params, lang: str) -> str:
@@ -368,11 +256,11 @@ def speed_findings(sweep: pd.DataFrame) -> dict[str, float]:
 def speed_figure(sweep: pd.DataFrame, *, lang: str = "en") -> Figure:
     """Customers lost after a problem, and customers at year end, against speed: one line per
     resolution rate, with the 90% range of the runs shaded."""
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     found = speed_findings(sweep)
     rates = sorted(sweep["resolution_rate"].unique())
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, axes = plt.subplots(1, 2, figsize=(14, 6.5), layout="constrained")
         for ax, key, label in (
             (axes[0], "lost_after_problem", t["lost_axis"]),
@@ -403,7 +291,7 @@ def speed_figure(sweep: pd.DataFrame, *, lang: str = "en") -> Figure:
                 name=sweep.attrs.get(f"name_{lang}", ""),
             ),
             fontsize=15,
-            fontweight=_weight(lang),
+            fontweight=style.weight(lang),
         )
     return fig
 
@@ -575,10 +463,10 @@ def paradox_figure(params: Params, *, lang: str = "en") -> Figure:
     """Lifetime value after a problem against the size of the recovery paradox, for a
     complainer resolved quickly and for everyone with a problem (today's handling, and every
     complaint resolved quickly); TARP's 8% and the meta-analysis's "no effect" marked."""
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     grid = np.linspace(0.0, 1.0, 201)
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(13, 7), layout="constrained")
         ax.axhline(1.0, color="black", lw=2, ls="--", label=t["no_problem"])
         for handling, colour in zip(HANDLINGS, ("#1a9850", "#d6604d", "#4393c3"), strict=True):
@@ -607,7 +495,7 @@ def paradox_figure(params: Params, *, lang: str = "en") -> Figure:
             p=pct(break_even_loyalty(params, handling="perfect")),
             name=business_name(params, lang),
         )
-        ax.set_title(title, fontweight=_weight(lang))
+        ax.set_title(title, fontweight=style.weight(lang))
     return fig
 
 

@@ -31,7 +31,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 
-from csat.lessons.plots import COLOURS, cjk_font
+from csat.i18n import Namespace
+from csat.lessons import style
+from csat.lessons.plots import COLOURS
 from csat.sim import analytic, diffusion, presets
 from csat.sim import network as nw
 from csat.sim.ensemble import ensemble
@@ -46,326 +48,28 @@ _RC = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13, "legend.font
 # Words
 # ---------------------------------------------------------------------------------------------
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        # the iceberg
-        "deck_title": "The decks: only the tip complains",
-        "research_title": "The research: half complain, at the counter",
-        "iceberg_suptitle": "The same iceberg, measured where complaints land",
-        "deck_tip": "4% complain",
-        "deck_body": "96% say nothing\n…and 90% of them\nnever buy again",
-        "deck_notes": "Each unhappy customer tells 8–12 people,\n"
-        "and each of those tells about 20 more.\n"
-        "13% of complainers tell 10–20 people.\n"
-        "A customer whose problem was solved tells 2–5.",
-        "deck_source": "Source quoted: TARP studies for the White House\n"
-        "Office of Consumer Affairs, 1970s–80s",
-        "research_tip": "1–5% reach head office",
-        "research_middle": "about 50% complain to the\nfront line (75% in B2B);\n"
-        "most never get recorded",
-        "research_body": "the rest say nothing",
-        "research_notes": "Complaint rates depend on the problem:\n"
-        "50–75% when money is lost,\n"
-        "5–30% for rudeness or incompetence.",
-        "research_source": "Goodman (TARP), Quality Progress, Nov 2005:\n"
-        "the 96% is head-office complaints about small-ticket problems",
-        "waterline_deck": "what the company hears",
-        "waterline_research": "what head office hears",
-        # run comparison
-        "problems": "Problems (disappointing visits)",
-        "complaints_front_line": "…voiced to the front line",
-        "complaints_head_office": "…escalated to head office",
-        "silent_problems": "…never voiced (silent)",
-        "share_of_problems_voiced": "Share of problems voiced",
-        "defections": "Customers lost, all causes",
-        "defections_natural": "…ordinary churn (moved, died, …)",
-        "defections_silent": "…after a silent problem",
-        "defections_unresolved": "…after an unresolved complaint",
-        "defections_resolved": "…after a resolved complaint",
-        "defections_resolved_quickly": "…after a quickly resolved complaint",
-        "defections_negative_wom": "…after hearing bad news",
-        "people_heard_bad_news": "People who heard bad news",
-        "people_heard_good_news": "People who heard good news",
-        "wom_negative": "Bad-news messages",
-        "wom_positive": "Good-news messages",
-        "wom_positive_to_negative": "Good : bad messages",
-        "prospects_put_off": "Prospects put off by bad news",
-        "customers_start": "Customers at the start",
-        "customers_end": "Customers at the end",
-        "new_customers": "New customers won",
-        "share_dissatisfied": "Visits that disappoint",
-        "profit": "Profit (¥)",
-        "clv": "Customer lifetime value (¥)",
-        "retention_per_year": "Retention per year",
-        "figure": "Figure",
-        "expectations.promise": "Promise",
-        "visits": "Visits",
-        "per_front_line": "Unhappy customers per front-line complaint",
-        "per_head_office": "Unhappy customers per head-office complaint",
-        "years_to": "Years until {share:.0%} have bought",
-        "run_research": "Research figures",
-        "run_decks": "The decks' figures",
-        "run_good": "Handled well",
-        "run_bad": "Handled badly",
-        # hidden losses figure
-        "problems_panel": "What happened to the problems",
-        "lost_panel": "Customers lost, by cause",
-        "heard_panel": "People who heard bad news",
-        "front_only": "Complained at the front line",
-        "head_office": "…and escalated to head office",
-        "silent": "Said nothing",
-        "cause_silent": "After a silent problem",
-        "cause_complaint": "After a complaint",
-        "cause_natural": "Ordinary churn",
-        "cause_wom": "After hearing bad news",
-        "everyone": "everyone in the market ({n:,})",
-        "people": "People",
-        "clv_panel": "What a customer is worth",
-        "clv_axis": "Customer lifetime value (¥)",
-        "handling_title": "{b}: {lost:,} more customers lost, {heard:,} more people hear bad "
-        "news, each customer worth {clv:.0%} less",
-        "hidden_title": "{a}: {sa:.0%} of problems stay silent and {ha:.0%} of the market hears "
-        "bad news; {b}: {sb:.0%} and {hb:.0%}",
-        # story reach
-        "reach_title": "The decks' ×20 story needs a town where friends' friends are strangers",
-        "reach_first": "Told by the unhappy customer",
-        "reach_second": "Told by those who heard it",
-        "reach_claim": "The decks: 10 + 10×20 = 210",
-        "reach_x": "Distinct people who hear one story",
-        "reach_total": "Distinct people in all",
-        "reach_messages": "Messages (repeats included)",
-        "reach_market": "Market",
-        "well_mixed": "Well mixed\n(anyone meets anyone)",
-        "ring": "Ring\n(only neighbours)",
-        "small_world": "Small world\n(neighbours + shortcuts)",
-        "scale_free": "Scale free\n(a few hubs)",
-        "random": "Random contacts",
-        # networks
-        "gallery_title": "Three ways to wire the same {n} people (about {k} contacts each)",
-        "ring_short": "Ring: only neighbours",
-        "small_world_short": "Small world: a few shortcuts",
-        "scale_free_short": "Scale free: a few hubs",
-        "random_short": "Random contacts",
-        "hub_note": "most contacts anyone has: {d}",
-        # Bass
-        "bass_title": "Word of mouth spreads fastest when anyone can talk to anyone",
-        "bass_formula": "Bass formula (p = {p:g}, q = {q:g})",
-        "ring_formula": "Ring formula (2 neighbours)",
-        "years": "Years",
-        "adopted": "Share of the market that has bought",
-        "sim_well_mixed": "Simulated, well mixed",
-        "sim_small_world": "Simulated, small world (10 contacts)",
-        "sim_scale_free": "Simulated, scale free (10 contacts on average)",
-        "sim_ring2": "Simulated, ring (2 neighbours)",
-        # influencers
-        "influencer_title": "Unhappy hubs matter when people broadcast, "
-        "hardly when they tell a few",
-        "seeding_random": "Picked at random",
-        "rule": "Telling rule",
-        "seeding": "Unhappy customers",
-        "mean": "Extra people who heard bad news (mean)",
-        "q05": "5% of runs below",
-        "q95": "95% of runs below",
-        "seeding_degree": "The best connected",
-        "rule_fixed": "Each tells about {told:g} people",
-        "rule_all": "Each tells everyone they know",
-        "extra_heard": "Extra people who heard bad news (vs no unhappy seeds)",
-        "influencer_panel": "{rule}: hubs reach {ratio:.1f}× as many",
-        "runs_note": "{n} runs each; number = mean, box = middle 50%, whiskers = 90%",
-        # WOM views
-        "view_tarp": "TARP: bad news told to twice as many",
-        "view_decks": "The decks: 10 told, each tells 20 more",
-        "view_anderson": "A smaller gap (as Anderson 1998 suggests)",
-        "wom_title": "Twice as loud is not twice as common: good news wins unless bad news "
-        "is retold",
-        "ratio_x": "Good-news messages per bad-news message (log scale)",
-        "east_line": "East et al. 2007: ~3 good for every bad",
-        "even_line": "as much good as bad",
-        "told_by_dissatisfied": "Unhappy customer tells",
-        "told_by_satisfied": "Happy customer tells",
-        "second_hop_negative": "Each hearer retells bad news to",
-        "view": "View",
-        # sweep
-        "sweep_title": "Promise more at the same quality and more visits disappoint",
-        "promise": "Promise (0–10; quality stays the same)",
-        "share_axis": "Share of visits",
-        "complaints_per_100": "Complaints to the front line",
-        "bad_per_100": "Visits that disappoint",
-        "per_100_visits": "Per 100 visits",
-        "today_promise": "this business today ({p:g})",
-    },
-    "zh": {
-        "deck_title": "课件：只有冰山一角在投诉",
-        "research_title": "研究：一半人会投诉，只是在柜台",
-        "iceberg_suptitle": "同一座冰山，看投诉落在哪里",
-        "deck_tip": "4%投诉",
-        "deck_body": "96%不吭声\n……其中90%\n再也不回来",
-        "deck_notes": "每位不满意的客户告诉8–12人，\n"
-        "每个听到的人再告诉约20人。\n"
-        "投诉者中有13%会告诉10–20人。\n"
-        "问题得到解决的客户告诉2–5人。",
-        "deck_source": "引用来源：TARP为美国白宫消费者事务办公室\n所做的研究（1970–80年代）",
-        "research_tip": "1–5%投诉到总部",
-        "research_middle": "约50%向一线投诉\n（B2B约75%），\n大多从未被记录",
-        "research_body": "其余的人不吭声",
-        "research_notes": "投诉率取决于问题类型：\n损失了钱：50–75%；\n态度差或能力不足：5–30%。",
-        "research_source": "Goodman（TARP），《Quality Progress》2005年11月：\n"
-        "96%指的是小额问题不向总部投诉",
-        "waterline_deck": "公司听到的部分",
-        "waterline_research": "总部听到的部分",
-        "problems": "问题（不满意的到店）",
-        "complaints_front_line": "……向一线投诉",
-        "complaints_head_office": "……升级到总部",
-        "silent_problems": "……没说出来（沉默）",
-        "share_of_problems_voiced": "说出来的问题占比",
-        "defections": "流失客户（全部原因）",
-        "defections_natural": "……正常流失（搬家等）",
-        "defections_silent": "……遇到问题没吭声",
-        "defections_unresolved": "……投诉未解决",
-        "defections_resolved": "……投诉已解决",
-        "defections_resolved_quickly": "……投诉快速解决",
-        "defections_negative_wom": "……听到坏口碑",
-        "people_heard_bad_news": "听到坏口碑的人数",
-        "people_heard_good_news": "听到好口碑的人数",
-        "wom_negative": "坏口碑条数",
-        "wom_positive": "好口碑条数",
-        "wom_positive_to_negative": "好口碑 : 坏口碑",
-        "prospects_put_off": "被坏口碑劝退的潜在客户",
-        "customers_start": "期初客户数",
-        "customers_end": "期末客户数",
-        "new_customers": "新增客户",
-        "share_dissatisfied": "不满意的到店占比",
-        "profit": "利润（元）",
-        "clv": "客户终身价值（元）",
-        "retention_per_year": "年保留率",
-        "figure": "指标",
-        "expectations.promise": "承诺",
-        "visits": "到店次数",
-        "per_front_line": "每条一线投诉背后的不满意客户",
-        "per_head_office": "每条总部投诉背后的不满意客户",
-        "years_to": "{share:.0%}的人购买所需年数",
-        "run_research": "研究数据",
-        "run_decks": "课件数字",
-        "run_good": "处理得好",
-        "run_bad": "处理得差",
-        "problems_panel": "问题的去向",
-        "lost_panel": "流失客户及原因",
-        "heard_panel": "听到坏口碑的人数",
-        "front_only": "向一线投诉",
-        "head_office": "……并升级到总部",
-        "silent": "沉默不语",
-        "cause_silent": "遇到问题没吭声",
-        "cause_complaint": "投诉之后",
-        "cause_natural": "正常流失",
-        "cause_wom": "听到坏口碑",
-        "everyone": "市场上所有人（{n:,}）",
-        "people": "人数",
-        "clv_panel": "一位客户值多少钱",
-        "clv_axis": "客户终身价值（元）",
-        "handling_title": "{b}：多流失{lost:,}位客户，多{heard:,}人听到坏口碑，"
-        "每位客户的价值低{clv:.0%}",
-        "hidden_title": "{a}：{sa:.0%}的问题无人说出，{ha:.0%}的人听到坏口碑；"
-        "{b}：{sb:.0%}和{hb:.0%}",
-        "reach_title": "课件的“再传20人”要求朋友的朋友互不相识",
-        "reach_first": "不满意的客户亲口告诉",
-        "reach_second": "听到的人再转告",
-        "reach_claim": "课件：10 + 10×20 = 210",
-        "reach_x": "一个故事传到的不同人数",
-        "reach_total": "共传到的不同人数",
-        "reach_messages": "讲述次数（含重复）",
-        "reach_market": "市场",
-        "well_mixed": "充分混合\n（人人可能相遇）",
-        "ring": "环形\n（只认识邻居）",
-        "small_world": "小世界\n（邻居＋少数捷径）",
-        "scale_free": "无标度\n（少数中心人物）",
-        "random": "随机关系",
-        "gallery_title": "同样{n}个人的三种连接方式（每人约{k}个联系人）",
-        "ring_short": "环形：只认识邻居",
-        "small_world_short": "小世界：几条捷径",
-        "scale_free_short": "无标度：少数中心人物",
-        "random_short": "随机关系",
-        "hub_note": "联系人最多的人：{d}个",
-        "bass_title": "人人都能交谈时，口碑传得最快",
-        "bass_formula": "Bass公式（p = {p:g}，q = {q:g}）",
-        "ring_formula": "环形公式（2个邻居）",
-        "years": "年",
-        "adopted": "已购买的市场占比",
-        "sim_well_mixed": "模拟：充分混合",
-        "sim_small_world": "模拟：小世界（10个联系人）",
-        "sim_scale_free": "模拟：无标度（平均10个联系人）",
-        "sim_ring2": "模拟：环形（2个邻居）",
-        "influencer_title": "人们广而告之时，不满的中心人物才要紧；只告诉几个人时差别不大",
-        "seeding_random": "随机挑选",
-        "rule": "讲述规则",
-        "seeding": "不满意的客户",
-        "mean": "多出来的听到坏口碑的人数（平均）",
-        "q05": "5%的运行低于",
-        "q95": "95%的运行低于",
-        "seeding_degree": "人脉最广的",
-        "rule_fixed": "每人告诉约{told:g}人",
-        "rule_all": "每人告诉所有认识的人",
-        "extra_heard": "多出来的听到坏口碑的人数（与没有不满客户相比）",
-        "influencer_panel": "{rule}：中心人物传到{ratio:.1f}倍的人",
-        "runs_note": "每组{n}次运行；数字＝平均值，箱体＝中间50%，须线＝90%",
-        "view_tarp": "TARP：坏事告诉的人是好事的两倍",
-        "view_decks": "课件：告诉10人，每人再传20人",
-        "view_anderson": "差距更小（Anderson 1998）",
-        "wom_title": "传得响不等于传得多：除非坏消息被层层转告，好口碑更常见",
-        "ratio_x": "每条坏口碑对应的好口碑条数（对数坐标）",
-        "east_line": "East等2007：好口碑约为坏口碑的3倍",
-        "even_line": "好坏一样多",
-        "told_by_dissatisfied": "不满意的客户告诉",
-        "told_by_satisfied": "满意的客户告诉",
-        "second_hop_negative": "听到坏消息的人再转告",
-        "view": "观点",
-        "sweep_title": "质量不变而承诺更高，更多到店会让人失望",
-        "promise": "承诺（0–10；服务质量不变）",
-        "share_axis": "到店占比",
-        "complaints_per_100": "向一线投诉",
-        "bad_per_100": "让人失望的到店",
-        "per_100_visits": "每100次到店",
-        "today_promise": "这家企业现在的承诺（{p:g}）",
-    },
-}
+TEXT = Namespace("stories")
 
 
-def _words(lang: str) -> tuple[dict[str, str], str]:
-    """The words for ``lang`` and the language actually used (English without a CJK font)."""
+def _words(lang: str, *, figure: bool = True) -> tuple[dict[str, str], str]:
+    """The words for ``lang`` and the language actually used: a figure is in English when no
+    Chinese font exists; a table (``figure=False``) needs no font and keeps ``lang``."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {list(LANGS)}, got {lang!r}")
-    if lang == "zh" and cjk_font() is None:
-        return TEXT["en"], "en"
+    if figure:
+        lang = style.figure_lang(lang)
     return TEXT[lang], lang
 
 
 def text(lang: str = "en") -> dict[str, str]:
-    """The words of this module in ``lang`` (English if no Chinese font is installed).
+    """The words of this module in ``lang``.
 
     Examples
     --------
     >>> text("en")["deck_tip"]
     '4% complain'
     """
-    return _words(lang)[0]
-
-
-def _rc(lang: str) -> dict[str, Any]:
-    """Matplotlib settings for a figure in ``lang``: projector-sized fonts, and one font
-    family chosen explicitly, so a Chinese figure drawn earlier never leaks its font (which
-    has no bold face) into an English one."""
-    rc = dict(_RC)
-    family = cjk_font() if lang == "zh" else None
-    if family:
-        rc["font.family"] = [family, "DejaVu Sans"]
-        rc["axes.unicode_minus"] = False
-    else:
-        rc["font.family"] = ["DejaVu Sans"]
-    return rc
-
-
-def _bold(lang: str) -> str:
-    # The CJK fonts here have no bold face; asking for one makes matplotlib warn on stderr.
-    return "normal" if lang == "zh" else "bold"
+    return _words(lang, figure=False)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,7 +140,7 @@ def iceberg(kind: str = "deck", *, ax=None, lang: str = "en"):
     if kind not in ICEBERGS:
         raise ValueError(f"iceberg: kind must be one of {list(ICEBERGS)}, got {kind!r}")
     t, lang = _words(lang)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         if ax is None:
             _, ax = plt.subplots(figsize=(10.5, 8), layout="constrained")
         _draw_iceberg(ax, kind, t, lang)
@@ -476,7 +180,7 @@ def _draw_iceberg(ax, kind: str, t: dict[str, str], lang: str) -> None:
             xytext=(label_x, mid if tall else water + 0.45),
             fontsize=14,
             va="center",
-            fontweight=_bold(lang) if share < 0.1 else "normal",
+            fontweight=style.weight(lang) if share < 0.1 else "normal",
             arrowprops={"arrowstyle": "-", "color": "#525252", "lw": 1.2},
             zorder=4,
         )
@@ -512,14 +216,14 @@ def iceberg_figure(
     """
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     t, lang = _words(lang)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, axes = plt.subplots(
             1, len(kinds), figsize=(10.5 * len(kinds), 8), layout="constrained", squeeze=False
         )
         for ax, kind in zip(axes[0], kinds, strict=True):
             iceberg(kind, ax=ax, lang=lang)
         if len(kinds) > 1:
-            fig.suptitle(t["iceberg_suptitle"], fontsize=18, fontweight=_bold(lang))
+            fig.suptitle(t["iceberg_suptitle"], fontsize=18, fontweight=style.weight(lang))
     return fig
 
 
@@ -609,7 +313,7 @@ def per_complaint(results: Mapping[str, Result], *, lang: str = "en") -> pd.Data
     >>> bool(df.iloc[0, 0] < df.iloc[0, 1])
     True
     """
-    t = TEXT[_words(lang)[1]]
+    t = TEXT[_words(lang, figure=False)[1]]
     rows = {}
     for name, r in results.items():
         s = r.summary()
@@ -681,7 +385,7 @@ def hidden_losses_figure(
     s = {k: r.summary() for k, r in results.items()}
     x = np.arange(len(names))
     pop = int(next(iter(s.values()))["population"])
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, axes = plt.subplots(
             1, len(panels), figsize=(6 * len(panels), 7), layout="constrained", squeeze=False
         )
@@ -693,7 +397,7 @@ def hidden_losses_figure(
         if title is None and len(names) >= 2:
             title = _finding(finding, names[0], names[1], s, t, pop)
         if title:
-            fig.suptitle(title, fontsize=17, fontweight=_bold(lang))
+            fig.suptitle(title, fontsize=17, fontweight=style.weight(lang))
     return fig
 
 
@@ -837,7 +541,7 @@ def sweep_table(df: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     >>> sweep_table(df).to_dict("records")
     [{'Visits that disappoint': '12.5%'}]
     """
-    lang = _words(lang)[1]
+    lang = _words(lang, figure=False)[1]
     t = {**TEXT[lang], **_SWEEP_LABELS[lang]}
     name = df.columns[0]
     out = pd.DataFrame(
@@ -855,7 +559,7 @@ def promise_figure(df: pd.DataFrame, *, today: float | None = None, lang: str = 
     visits = df["visits"].clip(lower=1).to_numpy(float)
     bad = 100 * df["problems"].to_numpy(float) / visits
     voiced = 100 * df["complaints_front_line"].to_numpy(float) / visits
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(11, 6.2), layout="constrained")
         ax.plot(x, bad, "o-", color=COLOURS["dissatisfied"], lw=3, ms=10, label=t["bad_per_100"])
         ax.plot(
@@ -956,7 +660,7 @@ def story_reach(
 
 def reach_table(df: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """:func:`story_reach` with readable labels, one decimal, for a slide."""
-    lang = _words(lang)[1]
+    lang = _words(lang, figure=False)[1]
     t = TEXT[lang]
     cols = {
         "first_hop": t["reach_first"],
@@ -975,7 +679,7 @@ def reach_figure(
     """Bars of :func:`story_reach`: distinct people reached, first and second hop, with the
     decks' 10 + 10 × 20 as a reference line."""
     t, lang = _words(lang)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(12, 6), layout="constrained")
         y = np.arange(len(df))[::-1]
         labels = [t.get(k, k) for k in df["network"]]
@@ -1027,7 +731,7 @@ def network_gallery(
     t, lang = _words(lang)
     gen = np.random.default_rng(rng)
     k = max(2, round(mean_degree / 2) * 2)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, axes = plt.subplots(
             1, len(kinds), figsize=(6.2 * len(kinds), 6.8), layout="constrained", squeeze=False
         )
@@ -1066,7 +770,9 @@ def network_gallery(
                 fontsize=13,
             )
             ax.set_axis_off()
-        fig.suptitle(t["gallery_title"].format(n=n, k=k), fontsize=17, fontweight=_bold(lang))
+        fig.suptitle(
+            t["gallery_title"].format(n=n, k=k), fontsize=17, fontweight=style.weight(lang)
+        )
     return fig
 
 
@@ -1127,7 +833,7 @@ def years_to(
     >>> round(float(years_to(df)["Bass formula (p = 0.03, q = 0.38)"]), 2)
     6.55
     """
-    t, _ = _words(lang)
+    t, _ = _words(lang, figure=False)
     out = {}
     for curve, d in df.groupby("curve", sort=False):
         f = d["adopted"].to_numpy(float)
@@ -1155,7 +861,7 @@ def bass_figure(df: pd.DataFrame, *, p: float = 0.03, q: float = 0.38, lang: str
         "ring_formula": ("#762a83", ":", 3.0, t["ring_formula"]),
         "sim_ring2": ("#762a83", "-", 2.0, t["sim_ring2"]),
     }
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(12, 6.5), layout="constrained")
         for name, (colour, ls, lw, label) in styles.items():
             d = df[df["curve"] == name]
@@ -1248,7 +954,7 @@ def influencer_summary(df: pd.DataFrame, *, lang: str | None = None) -> pd.DataF
     out = pd.DataFrame({"mean": g.mean(), "q05": g.quantile(0.05), "q95": g.quantile(0.95)})
     if lang is None:
         return out
-    t = TEXT[_words(lang)[1]]
+    t = TEXT[_words(lang, figure=False)[1]]
     rows = [
         (t["rule_all"] if told >= 1000 else t["rule_fixed"].format(told=told), t[f"seeding_{s}"])
         for told, s in out.index
@@ -1262,7 +968,7 @@ def influencer_figure(dfs: Sequence[pd.DataFrame], *, lang: str = "en") -> Figur
     experiment from :func:`influencer_experiment` (e.g. a fixed telling count vs telling
     everyone)."""
     t, lang = _words(lang)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, axes = plt.subplots(
             1, len(dfs), figsize=(8 * len(dfs), 6.5), layout="constrained", squeeze=False
         )
@@ -1298,7 +1004,7 @@ def influencer_figure(dfs: Sequence[pd.DataFrame], *, lang: str = "en") -> Figur
                     f"{np.mean(vals):,.0f}",
                     va="center",
                     fontsize=14,
-                    fontweight=_bold(lang),
+                    fontweight=style.weight(lang),
                 )
             ratio = float(np.mean(data[1]) / max(np.mean(data[0]), 1e-9))
             ax.set_xticks([1, 2], [t["seeding_random"], t["seeding_degree"]])
@@ -1310,7 +1016,7 @@ def influencer_figure(dfs: Sequence[pd.DataFrame], *, lang: str = "en") -> Figur
             ax.grid(axis="y", alpha=0.3)
             ax.set_xlabel(t["runs_note"].format(n=int(df["run"].nunique())), fontsize=12)
         if len(dfs) > 1:  # one panel alone must not give away the comparison
-            fig.suptitle(t["influencer_title"], fontsize=17, fontweight=_bold(lang))
+            fig.suptitle(t["influencer_title"], fontsize=17, fontweight=style.weight(lang))
     return fig
 
 
@@ -1393,7 +1099,7 @@ def wom_figure(df: pd.DataFrame, *, lang: str = "en") -> Figure:
     ~3 : 1 is marked."""
     t, lang = _words(lang)
     ratios = df["wom_positive_to_negative"].to_numpy(float)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(12.5, 5.8), layout="constrained")
         y = np.arange(len(df))[::-1]
         colours = [COLOURS["positive"] if r >= 1 else COLOURS["negative"] for r in ratios]
@@ -1410,7 +1116,9 @@ def wom_figure(df: pd.DataFrame, *, lang: str = "en") -> Figure:
         for yi, r in zip(y, ratios, strict=True):
             label = _fmt("wom_positive_to_negative", r)
             x_text, ha = (r * 1.1, "left") if r >= 1 else (r / 1.1, "right")
-            ax.text(x_text, yi, label, va="center", ha=ha, fontsize=15, fontweight=_bold(lang))
+            ax.text(
+                x_text, yi, label, va="center", ha=ha, fontsize=15, fontweight=style.weight(lang)
+            )
         ax.set_yticks(
             y,
             [
@@ -1446,7 +1154,7 @@ def research_vs_decks(
     >>> list(runs)
     ['Research figures', "The decks' figures"]
     """
-    t, _ = _words(lang)
+    t, _ = _words(lang, figure=False)
     params = presets.get(preset, **changes)
     return {
         t["run_research"]: run(params, rng=rng),
@@ -1471,7 +1179,7 @@ def handling_compare(
     >>> list(runs)
     ['Handled well', 'Handled badly']
     """
-    t, _ = _words(lang)
+    t, _ = _words(lang, figure=False)
     return {
         t["run_good"]: run(presets.get(preset, **changes, **good), rng=rng),
         t["run_bad"]: run(presets.get(preset, **changes, **bad), rng=rng),

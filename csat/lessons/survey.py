@@ -50,7 +50,6 @@ import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -58,7 +57,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from csat.lessons.plots import COLOURS, LABELS, cjk_font
+from csat.i18n import Namespace
+from csat.lessons import style
+from csat.lessons.plots import COLOURS, LABELS
 from csat.sim._rng import as_generator
 from csat.sim.params import SERVQUAL, SERVQUAL_WEIGHTS, Params, with_changes
 from csat.sim.run import Result, run
@@ -460,74 +461,12 @@ def match_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Figures
 
-_TEXT = {
-    "en": {
-        "dimension": "Dimension",
-        "expectation": "Expectation (1–7)",
-        "perception": "Perception (1–7)",
-        "gap": "Gap P − E",
-        "weight": "Weight",
-        "weighted_gap": "Weighted gap",
-        "as_is": "As is",
-        "gap_axis": "Gap: perception − expectation (7-point scale)",
-        "gap_title_one": "Biggest shortfall: {dim} ({gap:+.2f}); "
-        "weighted SERVQUAL score {score:+.2f}",
-        "gap_title_met": "Expectations met on average on all five; smallest margin: {dim} "
-        "({gap:+.2f}); weighted SERVQUAL score {score:+.2f}",
-        "gap_title_many": "{lead} leads {other} most on {dim}: "
-        "{diff:.2f} points on a 7-point scale",
-        "short": "falls short",
-        "beats": "beats expectations",
-        "mix_title": "Same technical quality, different functional quality: {worse} disappoints "
-        "{ratio:.1f}× as often",
-        "share": "Share of visits",
-        "ladder_title": "Five service levels: the customer sees only gap 5; "
-        "its causes are gaps 1–4",
-        "customer": "Customer",
-        "firm": "Firm",
-    },
-    "zh": {
-        "dimension": "维度",
-        "expectation": "期望（1–7）",
-        "perception": "感知（1–7）",
-        "gap": "差距 P − E",
-        "weight": "权重",
-        "weighted_gap": "加权差距",
-        "as_is": "现状",
-        "gap_axis": "差距：感知 − 期望（7分制）",
-        "gap_title_one": "差距最大的是{dim}（{gap:+.2f}）；加权SERVQUAL得分 {score:+.2f}",
-        "gap_title_met": "五个维度平均都达到了期望；余量最小的是{dim}（{gap:+.2f}）；"
-        "加权SERVQUAL得分 {score:+.2f}",
-        "gap_title_many": "{lead}领先{other}最多的维度是{dim}：7分制上高出{diff:.2f}分",
-        "short": "未达期望",
-        "beats": "超出期望",
-        "mix_title": "技术质量相同、功能质量不同：{worse}让客户不满意的次数是对方的{ratio:.1f}倍",
-        "share": "到店占比",
-        "ladder_title": "五个服务水平：顾客只看到差距5，原因在企业内部的差距1–4",
-        "customer": "顾客",
-        "firm": "企业",
-    },
-}
+_TEXT = Namespace("survey")
 
 
 def _check_lang(lang: str) -> None:
     if lang not in _TEXT:
         raise ValueError(f"lang must be one of {sorted(_TEXT)}, got {lang!r}")
-
-
-def rc(lang: str, *, cjk: bool = False, **extra: Any) -> dict[str, Any]:
-    """Matplotlib settings for a course figure: ``extra`` (font sizes …) plus fonts. Chinese
-    figures put a CJK font first; English figures that carry Chinese words (``cjk=True``) keep
-    DejaVu Sans first and fall back to the CJK font for the Chinese glyphs."""
-    out: dict[str, Any] = dict(extra)
-    if lang == "zh" or cjk:
-        family = cjk_font()
-        if family is not None:
-            fonts = [family, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", family]
-            out["font.family"] = fonts
-            if lang == "zh":
-                out["axes.unicode_minus"] = False
-    return out
 
 
 def gap_chart(
@@ -548,7 +487,7 @@ def gap_chart(
     gaps = pd.DataFrame({k: s.gap_scores() for k, s in surveys.items()})
     colours = ["#2166ac", "#b2182b", "#4d9221"]
     sizes = {"font.size": 14, "axes.titlesize": 16, "axes.labelsize": 14}
-    with plt.rc_context(rc(lang, cjk=_has_cjk(names), **sizes)):
+    with plt.rc_context(style.rc(lang, *names, **sizes)):
         fig, ax = plt.subplots(figsize=(12, 6.5), layout="constrained")
         y = np.arange(5)[::-1]
         h = 0.8 / len(names)
@@ -602,10 +541,6 @@ def _dim_tick(dim: str, lang: str) -> str:
     return f"{dimension_label(dim, lang)}\n({w:.0%})"
 
 
-def _has_cjk(texts) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for text in texts for ch in str(text))
-
-
 _NO_LINE_START = "、，。；：）」’”！？"
 
 
@@ -654,7 +589,7 @@ def mix_chart(
         shares[name] = [float(s[f"share_{k}"]) for k in keys]
     names = list(results)
     sizes = {"font.size": 14, "axes.titlesize": 16, "axes.labelsize": 14}
-    with plt.rc_context(rc(lang, cjk=_has_cjk(names), **sizes)):
+    with plt.rc_context(style.rc(lang, *names, **sizes)):
         fig, ax = plt.subplots(figsize=(12, 1.6 + 1.3 * len(names)), layout="constrained")
         y = np.arange(len(names))[::-1]
         left = np.zeros(len(names))
@@ -725,7 +660,7 @@ def gaps_model(*, lang: str = "en") -> Figure:
     # Bottom to top: 1 wants, 2 able, 3 gives | 4 perceives, 5 wanted.
     ys = [0.6, 2.0, 3.4, 5.4, 6.8]
     colours = ["#d1e5f0", "#d1e5f0", "#d1e5f0", "#fddbc7", "#fddbc7"]
-    with plt.rc_context(rc(lang, **{"font.size": 14})):
+    with plt.rc_context(style.rc(lang, **{"font.size": 14})):
         fig, ax = plt.subplots(figsize=(15, 9.5), layout="constrained")
         ax.set_xlim(0, 15)
         ax.set_ylim(-0.2, 8.0)

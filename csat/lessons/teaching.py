@@ -7,8 +7,7 @@ shows words. Tables come back with plain snake_case columns so they can be compu
 Figures follow the course's projection rules: 13 pt text and more, units on the axes, and a
 title that states the finding, built from the very numbers the figure draws.
 
-Chinese labels need a CJK font (:func:`csat.lessons.plots.cjk_font`); without one the figures
-fall back to English, as :func:`csat.lessons.plots.dashboard` does.
+Fonts and title weights come from :mod:`csat.lessons.style`, as in every figure module.
 
 What lives here:
 
@@ -36,7 +35,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from csat.lessons import plots
+from csat.i18n import Namespace
+from csat.lessons import plots, style
 from csat.sim import analytic, presets, steps
 from csat.sim._rng import as_generator
 from csat.sim.ensemble import ensemble
@@ -68,128 +68,7 @@ DECK_CLV = {
     "att": (72_000, 30),
 }
 
-TEXT = {
-    "en": {
-        "very_satisfied": "Very satisfied",
-        "basically_satisfied": "Basically satisfied",
-        "dissatisfied": "Dissatisfied",
-        "experience_axis": "Experience of one visit (points, 0–10)",
-        "visits_axis": "Visits (of {n:,})",
-        "expectation_line": "Expectation {e:.1f}",
-        "zone": "Zone of tolerance",
-        "adequate": "adequate",
-        "desired": "desired",
-        "zones_title": "One customer, one expectation: {very:.0%} of visits delight, "
-        "{basic:.0%} are as expected, {dis:.0%} disappoint",
-        "d_axis": "Experience − expectation (points)",
-        "v_axis": "Satisfaction (value)",
-        "no_loss_aversion": "Gains and losses weigh the same (λ = 1)",
-        "loss_aversion": "Losses weigh λ = {lam:g}× as much",
-        "loss_title": "Falling 1 point short hurts {ratio:.1f}× as much as exceeding by 1 point "
-        "pleases",
-        "short": "1 point short: {v:+.1f}",
-        "over": "1 point over: {v:+.1f}",
-        "promise_axis": "Promise (0–10)",
-        "share_axis": "Share of visits",
-        "kept_axis": "Customers kept per year",
-        "mix_panel": "What visits feel like",
-        "kept_panel": "Who stays",
-        "promise_title": "Same quality, bigger promise: dissatisfied visits go from {lo:.0%} "
-        "to {hi:.0%}, customers kept per year from {klo:.0%} to {khi:.0%}",
-        "today": "today",
-        "why_title": "The decks: {top}% leave because someone seemed indifferent "
-        "— a figure no one has traced to a study",
-        "why_axis": "Share of customers who left (%)",
-        "die": "Died",
-        "move": "Moved away",
-        "friend": "Followed a friend",
-        "competitor": "Won by a competitor",
-        "problem": "Product or service problem",
-        "indifference": "Someone was indifferent to them",
-        "sim_panel": "{preset} in the simulator: why {n:,} left in {days} days",
-        "deck_panel": "What the decks say",
-        "count_axis": "Customers lost",
-        "natural": "Ordinary churn (moved, died, competitor …)",
-        "silent": "Problem never voiced",
-        "unresolved": "Complaint unresolved",
-        "resolved": "Resolved, still left",
-        "resolved_quickly": "Resolved quickly, still left",
-        "negative_wom": "Heard bad news",
-        "growth_axis": "Margin growth per year of tenure",
-        "gain_axis": "CLV gain from 5 points more retention",
-        "reichheld": "Reichheld & Sasser: 25–85%",
-        "start_r": "retention {r:.0%} → {r2:.0%}",
-        "gain_title": "At constant margin, 5 more points of retention add "
-        "{lo:.0%}–{hi:.0%} to CLV;\n"
-        "a +85% gain in CLV needs margins that grow ≈{g:.0%} a year (from {r:.0%} retention)",
-        "slider_r": "Retention today",
-        "slider_g": "Margin growth per year",
-        "slider_out": "Retention {r:.0%} → {r2:.0%}, margin growing {g:.0%} a year: CLV "
-        "{c1:,.0f} → {c2:,.0f} per ¥100 of first-year margin, <b>{gain:+.0%}</b> "
-        "(Reichheld & Sasser: +25% to +85%)",
-        "slider_bad": "Retention {r:.0%} with margins growing {g:.0%} a year: the value never "
-        "stops growing (r·(1+g) ≥ 1+i). No business lasts that long; lower one of them.",
-        "quality_slider": "Quality change (points)",
-    },
-    "zh": {
-        "very_satisfied": "很满意",
-        "basically_satisfied": "基本满意",
-        "dissatisfied": "不满意",
-        "experience_axis": "单次到店的体验（分，0–10）",
-        "visits_axis": "到店次数（共{n:,}次）",
-        "expectation_line": "期望 {e:.1f}",
-        "zone": "容忍区间",
-        "adequate": "合格",
-        "desired": "理想",
-        "zones_title": "同一位客户、同一个期望：{very:.0%}的到店很满意，"
-        "{basic:.0%}基本满意，{dis:.0%}不满意",
-        "d_axis": "体验 − 期望（分）",
-        "v_axis": "满意度（价值）",
-        "no_loss_aversion": "得失同等看待（λ = 1）",
-        "loss_aversion": "损失的分量是收益的 λ = {lam:g} 倍",
-        "loss_title": "差1分带来的不满，是超出1分带来的满意的{ratio:.1f}倍",
-        "short": "差1分：{v:+.1f}",
-        "over": "超出1分：{v:+.1f}",
-        "promise_axis": "服务承诺（0–10）",
-        "share_axis": "到店占比",
-        "kept_axis": "年保留率",
-        "mix_panel": "到店感受",
-        "kept_panel": "留下的客户",
-        "promise_title": "质量不变、承诺更高：不满意的到店从{lo:.0%}升到{hi:.0%}，"
-        "年保留率从{klo:.0%}降到{khi:.0%}",
-        "today": "现状",
-        "why_title": "课件说：{top}%的客户因为感到被冷落而离开——这个数字找不到原始研究",
-        "why_axis": "离开的客户占比（%）",
-        "die": "去世",
-        "move": "搬走",
-        "friend": "随朋友转走",
-        "competitor": "被竞争对手抢走",
-        "problem": "产品或服务问题",
-        "indifference": "有人对他们漠不关心",
-        "sim_panel": "模拟器中的{preset}：{days}天内流失{n:,}人的原因",
-        "deck_panel": "课件的说法",
-        "count_axis": "流失客户数",
-        "natural": "正常流失（搬走、去世、被抢走……）",
-        "silent": "问题没说出来",
-        "unresolved": "投诉未解决",
-        "resolved": "已解决仍流失",
-        "resolved_quickly": "快速解决仍流失",
-        "negative_wom": "听到坏口碑",
-        "growth_axis": "客户每多留一年，毛利增长",
-        "gain_axis": "留存率提高5个百分点带来的CLV增幅",
-        "reichheld": "Reichheld & Sasser：25%–85%",
-        "start_r": "留存率 {r:.0%} → {r2:.0%}",
-        "gain_title": "毛利不变时，留存率提高5个百分点只让CLV提高{lo:.0%}–{hi:.0%}；\n"
-        "要让CLV增加85%，毛利每年需增长约{g:.0%}（留存率起点{r:.0%}）",
-        "slider_r": "当前留存率",
-        "slider_g": "毛利年增长",
-        "slider_out": "留存率 {r:.0%} → {r2:.0%}，毛利每年增长{g:.0%}：每100元首年毛利的CLV "
-        "{c1:,.0f} → {c2:,.0f}，<b>{gain:+.0%}</b>（Reichheld & Sasser：+25%至+85%）",
-        "slider_bad": "留存率{r:.0%}、毛利每年增长{g:.0%}：价值无限增长（r·(1+g) ≥ 1+i），"
-        "现实中没有这样的生意，请调低其中一个。",
-        "quality_slider": "质量变化（分）",
-    },
-}
+TEXT = Namespace("teaching")
 
 # Column headers and number formats of :func:`readable`.
 COLUMNS: dict[str, tuple[str, str, str]] = {
@@ -266,11 +145,6 @@ BRANDS = {
     "marlboro": ("Marlboro smoker", "万宝路吸烟者"),
     "att": ("AT&T customer", "AT&T用户"),
 }
-
-
-def _title_weight(lang: str) -> str:
-    # The CJK fonts here have no bold face; asking for one makes matplotlib warn on stderr.
-    return "normal" if lang == "zh" else "bold"
 
 
 def readable(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -384,7 +258,7 @@ def outcome_zones_figure(visits: pd.DataFrame, params: Params, *, lang: str = "e
     A dashed line marks the expectation and a grey band the zone of tolerance, from *adequate*
     to *desired* service; the legend and the title give the share of each outcome.
     """
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     shares = outcome_shares(visits["outcome"])
     e = float(visits["expectation"].mean())
@@ -394,7 +268,7 @@ def outcome_zones_figure(visits: pd.DataFrame, params: Params, *, lang: str = "e
     width = (hi - lo) / max(1, round((hi - lo) / 0.1))
     first = e + lo - math.ceil((e + lo - x.min()) / width) * width
     bins = first + width * np.arange(math.ceil((x.max() - first) / width) + 2)
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(13, 6.8), layout="constrained")
         order = list(reversed(OUTCOMES))
         ax.hist(
@@ -433,7 +307,7 @@ def outcome_zones_figure(visits: pd.DataFrame, params: Params, *, lang: str = "e
                 basic=shares["basically_satisfied"],
                 dis=shares["dissatisfied"],
             ),
-            fontweight=_title_weight(lang),
+            fontweight=style.weight(lang),
         )
     return fig
 
@@ -447,13 +321,13 @@ def loss_aversion_figure(
     marks one point short and one point over, and shades the zone of tolerance of the
     simulator's default (±0.5 on the value scale).
     """
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     d = np.linspace(-3, 3, 601)
     v = analytic.value(d, loss_aversion, curvature)
     v1 = analytic.value(d, 1.0, curvature)
     over, short = (float(x) for x in analytic.value([1.0, -1.0], loss_aversion, curvature))
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(12, 7), layout="constrained")
         ax.axhspan(-0.5, 0.5, color="#888888", alpha=0.15, lw=0)
         ax.axhline(0, color="black", lw=0.8)
@@ -478,7 +352,7 @@ def loss_aversion_figure(
         ax.text(2.95, 0.08, t["zone"], ha="right", va="bottom", fontsize=12, color="#444444")
         ax.set(xlabel=t["d_axis"], ylabel=t["v_axis"], xlim=(-3, 3))
         ax.legend(loc="upper left", framealpha=0.95)
-        ax.set_title(t["loss_title"].format(ratio=-short / over), fontweight=_title_weight(lang))
+        ax.set_title(t["loss_title"].format(ratio=-short / over), fontweight=style.weight(lang))
     return fig
 
 
@@ -584,12 +458,12 @@ def over_promising_figure(
 
     ``today`` marks the business's current promise on both panels.
     """
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     promises = table.index.to_numpy(dtype=float)
     labels = [f"{p:.1f}" + (f"\n({t['today']})" if today == p else "") for p in promises]
     y = np.arange(len(promises))
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, (ax, bx) = plt.subplots(
             1, 2, figsize=(16, 6.8), layout="constrained", width_ratios=(2.2, 1), sharey=True
         )
@@ -617,7 +491,7 @@ def over_promising_figure(
         fig.suptitle(
             t["promise_title"].format(lo=dis[0], hi=dis[-1], klo=kept[0], khi=kept[-1]),
             fontsize=16,
-            fontweight=_title_weight(lang),
+            fontweight=style.weight(lang),
         )
     return fig
 
@@ -888,10 +762,10 @@ def retention_gain_figure(
     growth the curves start at the constant-margin gains (about 22–41% at i = 10%); the title
     gives the growth at which the middle curve reaches 85%.
     """
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     colours = ["#4393c3", "#2166ac", "#053061", "#67001f"]
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         fig, ax = plt.subplots(figsize=(12, 7), layout="constrained")
         ax.axhspan(0.25, 0.85, color="#fdb863", alpha=0.35, lw=0, label=t["reichheld"])
         flat = []
@@ -924,7 +798,7 @@ def retention_gain_figure(
         ax.legend(loc="upper left", framealpha=0.95)
         ax.set_title(
             t["gain_title"].format(lo=min(flat), hi=max(flat), g=need, r=middle),
-            fontweight=_title_weight(lang),
+            fontweight=style.weight(lang),
         )
     return fig
 
@@ -1021,12 +895,12 @@ def why_customers_leave_figure(
     Given a simulator ``result``, a second panel shows why its customers actually left in the
     run, by the simulator's causes, for comparison.
     """
-    lang = plots.figure_lang(_known(lang))
+    lang = style.figure_lang(_known(lang))
     t = TEXT[lang]
     keys = list(WHY_LEAVE)
     values = [WHY_LEAVE[k] for k in keys]
     colours = ["#b2182b" if k == "indifference" else "#8c8c8c" for k in keys]
-    with plt.rc_context(_RC):
+    with plt.rc_context(style.rc(lang, **_RC)):
         if result is None:
             fig, ax = plt.subplots(figsize=(12, 6.5), layout="constrained")
             bx = None
@@ -1056,7 +930,7 @@ def why_customers_leave_figure(
         fig.suptitle(
             t["why_title"].format(top=WHY_LEAVE["indifference"]),
             fontsize=16,
-            fontweight=_title_weight(lang),
+            fontweight=style.weight(lang),
         )
     return fig
 

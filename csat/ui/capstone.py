@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from csat.i18n import Namespace
 from csat.sim import capstone as game
 from csat.sim import presets
 from csat.sim.params import SERVQUAL
@@ -45,71 +46,7 @@ SCORE_KEYS = (
     "spent",
 )
 
-TEXT = {
-    "en": {
-        "team": "Team name",
-        "business": "Business",
-        "budget": "Improvement budget for the year: <b>¥{budget:,.0f}</b>. Allocated: <b>{used:.0%}"
-        "</b>, kept as profit: <b>{left:.0%}</b>.",
-        "over": "You have allocated {used:.0%} of the budget: take something back to 100% or less.",
-        "need_team": "Type your team's name first.",
-        "run": "Run our year",
-        "training": "Complaint-handling training",
-        "speed": "Response speed",
-        "promise": "Advertised promise (0–10)",
-        "running": "Running the year…",
-        "result": "<h3>{team}: business value ¥{value:,.0f}</h3><p>Profit after spending: "
-        "¥{profit:,.0f} · lifetime value of the customers you end with: ¥{cv:,.0f} · customers "
-        "at year end: {customers:,.0f} · dissatisfied visits: {dis:.1%}</p>",
-        "saved": "Saved for the leaderboard.",
-        "run_no": "Run {n} of {max}",
-        "last_run": "that was your last run",
-        "no_runs_left": "{team} has used all {max} runs at {business}: your best year is on the "
-        "leaderboard.",
-        "refresh": "Refresh",
-        "empty": "No team has run its year yet.",
-        "rank": "Rank",
-        "cols": {
-            "team": "Team",
-            "value": "Business value (¥)",
-            "profit_after_spend": "Profit after spend (¥)",
-            "customer_value": "Customer lifetime value (¥)",
-            "customers_end": "Customers at year end",
-            "dissatisfied_share": "Dissatisfied visits",
-        },
-    },
-    "zh": {
-        "team": "团队名称",
-        "business": "行业",
-        "budget": "本年度改进预算：<b>¥{budget:,.0f}</b>。已分配：<b>{used:.0%}</b>，"
-        "留作利润：<b>{left:.0%}</b>。",
-        "over": "预算已分配 {used:.0%}，请调回到 100% 以内。",
-        "need_team": "请先输入团队名称。",
-        "run": "运行我们的一年",
-        "training": "投诉处理培训",
-        "speed": "响应速度",
-        "promise": "广告承诺（0–10）",
-        "running": "正在模拟这一年……",
-        "result": "<h3>{team}：企业价值 ¥{value:,.0f}</h3><p>扣除投入后的利润：¥{profit:,.0f} · "
-        "年末客户的终身价值：¥{cv:,.0f} · 年末客户数：{customers:,.0f} · "
-        "不满意的到访：{dis:.1%}</p>",
-        "saved": "已保存，可在排行榜查看。",
-        "run_no": "第{n}次，共{max}次",
-        "last_run": "这是最后一次",
-        "no_runs_left": "{team} 在{business}的 {max} 次运行机会已经用完，最好成绩已在排行榜上。",
-        "refresh": "刷新",
-        "empty": "还没有团队运行过。",
-        "rank": "名次",
-        "cols": {
-            "team": "团队",
-            "value": "企业价值（¥）",
-            "profit_after_spend": "扣除投入后的利润（¥）",
-            "customer_value": "客户终身价值（¥）",
-            "customers_end": "年末客户数",
-            "dissatisfied_share": "不满意到访占比",
-        },
-    },
-}
+TEXT = Namespace("capstone")
 BUSINESS_NAMES = {
     "en": {
         "hotel": "Hotel",

@@ -33,6 +33,8 @@ import pandas as pd
 from csat.exercises import report
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.scenario import Scenario
+from csat.i18n import Namespace
+from csat.lessons import results, style
 from csat.ui.widgets import FONT_STACK, LANGS
 
 CODE_ENV = "CSAT_TRAINER_CODE"
@@ -52,53 +54,7 @@ GATE = {  # shown before anyone has chosen a language, so in both
     "错误次数太多，本页已锁定。请刷新页面后再试。",
 }
 
-TEXT = {
-    "en": {
-        "refresh": "Refresh",
-        "scenario": "Scenario",
-        "scores": "Scores so far ({policy} attempt counts)",
-        "choices": "How the room chose",
-        "empty": "No results yet: nobody has finished an exercise.",
-        "no_choices": "Nobody has played this scenario yet.",
-        "trainee": "Trainee",
-        "attempts": "Attempts",
-        "updated": "{n} trainees · {a} finished attempts",
-        "point": "Decision point: what the customer said, then the replies",
-        "reply": "Reply",
-        "chosen": "Chosen",
-        "model": "model answer",
-        "seen": "seen as step {steps}",
-        "decisions": "{n} decisions",
-        "decision": "1 decision",
-        "best_path": "on the best path",
-        "or": " or ",
-        "figure_title": "“{line}”: {share:.0%} did not give the model answer; "
-        "{top:.0%} chose '{label}'",
-        "figure_step": "step {steps} · n={n}",
-    },
-    "zh": {
-        "refresh": "刷新",
-        "scenario": "情景",
-        "scores": "目前成绩（按{policy}计）",
-        "choices": "全班在每一步的选择",
-        "empty": "还没有成绩：暂时没有人完成练习。",
-        "no_choices": "还没有人做过这个情景。",
-        "trainee": "学员",
-        "attempts": "次数",
-        "updated": "{n} 位学员 · 已完成 {a} 次",
-        "point": "决策点：顾客说的话，以及各个回应",
-        "reply": "回应",
-        "chosen": "选择比例",
-        "model": "参考答案",
-        "seen": "学员看到的第{steps}步",
-        "decisions": "{n}次选择",
-        "decision": "1次选择",
-        "best_path": "最佳路线上",
-        "or": "或",
-        "figure_title": "“{line}”：{share:.0%}的人没有选参考答案，{top:.0%}选了“{label}”",
-        "figure_step": "第{steps}步 · {n}次",
-    },
-}
+TEXT = Namespace("live")
 POLICY_NAMES = {
     "en": {"best": "best", "first": "first", "last": "last"},
     "zh": {"best": "最好成绩", "first": "第一次", "last": "最后一次"},
@@ -243,14 +199,14 @@ def choices_html(points: list[dict], lang: str = "en") -> str:
             facts.append(t["best_path"])
         stage = (
             f"<div style='color:#666;font-style:italic;font-size:13px'>"
-            f"{html.escape(report._short(p['stage'], stage_width))}</div>"
+            f"{html.escape(results.short(p['stage'], stage_width))}</div>"
             if p["stage"]
             else ""
         )
         rows.append(
             f"<tr class='csat-live-point' title='{html.escape(p['line'], quote=True)}'>"
             f"<td colspan='2' style='padding:12px 8px 4px;border-top:1px solid #ccc'>{stage}"
-            f"<b>{html.escape(_quoted(report._short(p['said'], said_width)))}</b>"
+            f"<b>{html.escape(_quoted(results.short(p['said'], said_width)))}</b>"
             f"<div style='color:#555;font-size:12px'>{html.escape(' · '.join(facts))}</div>"
             "</td></tr>"
         )
@@ -282,28 +238,29 @@ def choices_html(points: list[dict], lang: str = "en") -> str:
 # Figure
 
 
+@style.lettered
 def plot_points(store, scenario: str | Scenario, *, lang: str = "en", points=None):
     """The room's choices as one stacked bar per decision point, labelled like the table (the
     customer's line and the step trainees saw it as); the title names the decision point most
     often answered off the model. ``points``: :func:`decision_points` already read in
     ``lang``, to save reading the store again."""
     sc = scenario if isinstance(scenario, Scenario) else scenario_mod.load(scenario)
-    figure_lang = report._lang(lang)  # Chinese needs a CJK font, else the figure is in English
+    figure_lang = style.figure_lang(lang)  # Chinese needs a CJK font, else English
     if points is None or figure_lang != lang:
         points = decision_points(store, sc, lang=figure_lang)
     lang = figure_lang
     rt, t = report.TEXT[lang], TEXT[lang]
-    fig = report._figure(15, 2.4 + 1.05 * max(len(points), 1))
+    fig = results.blank(15, 2.4 + 1.05 * max(len(points), 1))
     ax = fig.subplots()
     if not points:
-        return report._empty(fig, ax, lang)
+        return results.no_data(fig, ax, lang)
     ylabels = []
     worst = None  # (decisions off the model answer, their share, point)
     for y, p in enumerate(points):
-        said = report._short(p["said"], 16 if lang == "zh" else 36)
+        said = results.short(p["said"], 16 if lang == "zh" else 36)
         steps = _steps_text(p["steps"], lang) or "?"
         ylabels.append(f"{said}\n{t['figure_step'].format(steps=steps, n=p['n'])}")
-        report.reply_bar(ax, y, p["replies"], lang)
+        results.reply_bar(ax, y, p["replies"], lang)
         replies = p["replies"]
         missed = 1.0 - float(replies.loc[replies["model"], "share"].sum())
         if missed > 0 and (worst is None or (round(missed * p["n"]), missed) > worst[:2]):
@@ -313,7 +270,7 @@ def plot_points(store, scenario: str | Scenario, *, lang: str = "en", points=Non
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0%}")
     ax.set_xlabel(rt["share"])
-    report._style(ax)
+    results.tidy_axes(ax)
     ax.tick_params(axis="y", labelsize=12)
     if worst is None:
         title = rt["choices_all_good"].format(n=sum(p["n"] for p in points))
@@ -322,13 +279,13 @@ def plot_points(store, scenario: str | Scenario, *, lang: str = "en", points=Non
         off = p["replies"][~p["replies"]["model"]].sort_values("count", ascending=False)
         top = off.iloc[0]
         title = t["figure_title"].format(
-            line=report._short(p["said"].strip("'\"“”‘’"), 16 if lang == "zh" else 40),
+            line=results.short(p["said"].strip("'\"“”‘’"), 16 if lang == "zh" else 40),
             share=missed,
             top=top["share"],
-            label=report._short(top["text"], 16 if lang == "zh" else 40),
+            label=results.short(top["text"], 16 if lang == "zh" else 40),
         )
     sub = rt["choices_sub"].format(title=sc.title(lang), version=sc.version)
-    report._heading(fig, ax, title, sub, lang)
+    results.heading(fig, ax, title, sub, lang)
     return fig
 
 

@@ -67,7 +67,7 @@ def test_leaderboard_ranks_each_teams_best_year(store):
 def test_bad_business_or_language():
     with pytest.raises(ValueError, match="business must be one of hotel"):
         capstone.Console(business="bank")
-    with pytest.raises(ValueError, match="lang must be 'en' or 'zh', got 'de'"):
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'de'"):
         capstone.Console(lang="de")
 
 

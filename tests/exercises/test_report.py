@@ -17,6 +17,7 @@ from csat.exercises.quiz import QuizSession
 from csat.exercises.quiz import load as load_quiz
 from csat.exercises.scenario import library, load
 from csat.exercises.store import Store
+from csat.lessons import results
 
 HOTPOT, HOTEL = "hotpot-queue", "hotel-check-in"
 ZHANG, WANG = 'Zhang, "Wei" <b>', "王芳"
@@ -183,9 +184,9 @@ def test_score_distribution_and_framework_view(filled):
 def test_figures_state_their_finding(filled, tmp_path):
     store, _ = filled
     figures = {
-        "scores": report.plot_scores(store),
-        "dimensions": report.plot_dimensions(store),
-        "choices": report.plot_choices(store, HOTPOT),
+        "scores": results.plot_scores(store),
+        "dimensions": results.plot_dimensions(store),
+        "choices": results.plot_choices(store, HOTPOT),
     }
     for name, fig in figures.items():
         assert isinstance(fig, Figure)
@@ -201,7 +202,7 @@ def test_figures_in_chinese(filled, tmp_path):
     store, _ = filled
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # no CJK font on this machine: English, with a warning
-        fig = report.plot_choices(store, HOTPOT, lang="zh")
+        fig = results.plot_choices(store, HOTPOT, lang="zh")
     fig.savefig(tmp_path / "zh.png")
     assert (tmp_path / "zh.png").stat().st_size > 10_000
 
@@ -222,7 +223,7 @@ def test_write_makes_csv_excel_can_read(filled, tmp_path):
         ratings={"empathise": 5},
     )
     out = tmp_path / "report"
-    written = report.write(store, out, policy="best")
+    written = results.write(store, out, policy="best")
     names = [p.name for p in written]
     assert names[:5] == [
         "gradebook.csv",
@@ -261,7 +262,7 @@ def test_write_makes_csv_excel_can_read(filled, tmp_path):
 
 def test_an_empty_store_writes_headers_and_a_note(url, tmp_path):
     with Store(url) as store:
-        written = report.write(store, tmp_path / "empty")
+        written = results.write(store, tmp_path / "empty")
     assert [p.name for p in written] == [
         "gradebook.csv",
         "attempts.csv",
@@ -275,8 +276,8 @@ def test_an_empty_store_writes_headers_and_a_note(url, tmp_path):
     assert {"display_name", "exercise_id", "total", "counted"} <= set(attempts.columns)
     assert "No results yet" in (tmp_path / "empty" / "summary.txt").read_text(encoding="utf-8")
     with Store(url) as store:
-        assert isinstance(report.plot_scores(store), Figure)  # says "No results yet"
-        assert isinstance(report.plot_choices(store, HOTPOT), Figure)
+        assert isinstance(results.plot_scores(store), Figure)  # says "No results yet"
+        assert isinstance(results.plot_choices(store, HOTPOT), Figure)
 
 
 def test_command_line_report(filled, url, tmp_path, capsys):
@@ -301,7 +302,7 @@ def test_capstone_teams_are_not_trainees_in_the_gradebook(tmp_path):
     capstone.save(store, outcome)
     book = report.gradebook(store)
     assert list(book.index) == ["Wang Fang"] and "capstone-hotel" not in book.columns
-    written = report.write(store, tmp_path / "out")
+    written = results.write(store, tmp_path / "out")
     games = pd.read_csv(tmp_path / "out" / "capstone.csv", encoding="utf-8-sig")
     assert list(games["team"]) == ["Team Red"] and games.loc[0, "business"] == "hotel"
     summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")

@@ -6,8 +6,6 @@ simulator that breaks one of them fails a test rather than silently changing a l
 
 from __future__ import annotations
 
-import warnings
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import csat.lessons.plots
 from csat import sim
 from csat.lessons import stories
 
@@ -305,22 +302,6 @@ def test_wom_table_and_figure(views):
 def test_text_refuses_an_unknown_language():
     with pytest.raises(ValueError, match=r"lang must be one of \['en', 'zh'\], got 'fr'"):
         stories.text("fr")
-
-
-def test_an_english_figure_after_a_chinese_one_does_not_warn(research_and_decks, caplog):
-    """A Chinese figure must not leave a bold-less CJK font behind for English titles (the
-    font manager would log 'Failed to find font weight bold' to stderr, failing nbval)."""
-    csat.lessons.plots.labels("zh")  # the dashboard's way: sets the CJK font globally
-    stories.iceberg_figure("deck", lang="zh").canvas.draw()
-    with warnings.catch_warnings(), caplog.at_level("WARNING", logger="matplotlib"):
-        warnings.simplefilter("error")
-        for fig in (
-            stories.iceberg_figure(lang="en"),
-            stories.hidden_losses_figure(research_and_decks),
-        ):
-            fig.canvas.draw()
-    assert not [r for r in caplog.records if "findfont" in r.getMessage()]
-    plt.rcParams.update(matplotlib.rcParamsDefault)
 
 
 def test_helpers_return_plain_pandas(views, influencers):

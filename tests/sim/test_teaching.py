@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from csat import sim
-from csat.lessons import plots, teaching
+from csat.lessons import style, teaching
 from csat.sim import analytic, presets
 from csat.sim.state import CAUSES
 
@@ -264,7 +264,7 @@ def test_why_customers_leave_figure_draws_the_decks_and_the_run():
     assert teaching.why_customers_leave_figure().axes[0].get_xlabel().endswith("(%)")
 
 
-@pytest.mark.skipif(plots.cjk_font() is None, reason="no Chinese font installed")
+@pytest.mark.skipif(style.cjk_font() is None, reason="no Chinese font installed")
 def test_figures_speak_chinese():
     fig = teaching.loss_aversion_figure(lang="zh")
     assert CJK.search(fig.axes[0].get_title())
@@ -282,7 +282,7 @@ def test_readable_translates_and_formats():
     zh = teaching.readable(table, "zh")
     assert zh.index.name == "留存率 r"
     assert all(CJK.search(c) for c in zh.columns if c != "Retention r")
-    with pytest.raises(ValueError, match="lang must be one of"):
+    with pytest.raises(ValueError, match="lang: expected one of en, zh"):
         teaching.readable(table, "fr")
 
 
