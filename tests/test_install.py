@@ -66,6 +66,10 @@ def test_init_validate_simulate_and_run_a_notebook_from_an_unrelated_folder(inst
     csat = str(bin_dir / ("csat.exe" if os.name == "nt" else "csat"))
     env = {k: v for k, v in os.environ.items() if k not in ("CSAT_DB_URL", "PYTHONPATH")}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    # A laptop that has never drawn a Chinese figure: matplotlib's cache starts empty, so the
+    # bundled font is cut afresh; and no font named by CSAT_CJK_FONT.
+    env["MPLCONFIGDIR"] = str(room / "matplotlib")
+    env.pop("CSAT_CJK_FONT", None)
     _run([csat, "init", "day1"], cwd=room, env=env)
     folder = room / "day1"
     assert (folder / "csat-workshop.toml").is_file()
@@ -79,12 +83,15 @@ def test_init_validate_simulate_and_run_a_notebook_from_an_unrelated_folder(inst
     assert len(shipped) >= 19 and all(line.endswith(": ok") for line in validated)
 
     png = room / "zh.png"
-    _run(
+    drawn = _run(
         [csat, "sim", "run", "--preset", "hotel", "--customers", "2000", "--days", "30",
          "--seed", "1", "--plot", str(png), "--lang", "zh", "--no-progress"],
         cwd=room, env=env,
     )  # fmt: skip
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "missing from font" not in drawn.stderr and "No Chinese" not in drawn.stderr
+    cut = room / "matplotlib" / "csat-fonts"
+    assert {p.name for p in cut.glob("*.ttf")} == {"NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf"}
 
     executed = room / "welcome-run.ipynb"
     _run(

@@ -150,12 +150,32 @@ def lab(tmp_path_factory) -> Server:
     _stop(server.proc)
 
 
+def _fonts_like_a_trainee_device(tmp: Path) -> dict[str, str]:
+    """Environment that gives Chromium a CJK font, as every phone, Mac and Windows laptop has.
+
+    CI installs no Debian font (it plays the fresh laptop); the page's font stack must still
+    find a Chinese font on a real device, so Chromium gets the course's own Noto Sans SC through
+    fontconfig (the system's configuration first, then that folder)."""
+    from csat.lessons import style
+
+    folder = style.bundled_fonts()[0].parent
+    conf = tmp / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{folder}</dir><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="session")
-def browser(chromium):
+def browser(chromium, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
+    env = _fonts_like_a_trainee_device(tmp_path_factory.mktemp("fonts"))
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, env=env)
         yield b
         b.close()
 
