@@ -65,16 +65,7 @@ BUSINESS_NAMES = {
         "airline": "航空公司",
     },
 }
-DIMENSION_NAMES = {
-    "en": dict(
-        zip(
-            SERVQUAL,
-            ("Reliability", "Responsiveness", "Assurance", "Empathy", "Tangibles"),
-            strict=True,
-        )
-    ),
-    "zh": dict(zip(SERVQUAL, ("可靠性", "响应性", "保证性", "移情性", "有形性"), strict=True)),
-}
+DIMENSION_NAMES = Namespace("servqual")
 
 
 def save(store, outcome: game.Outcome) -> int:
