@@ -32,7 +32,7 @@ def test_unknown_languages_raise_and_missing_keys_name_the_file():
         i18n.Namespace("common")["fr"]
     with pytest.raises(i18n.MissingText, match=r"no 'common\.nope' in zh\.yaml"):
         i18n.t("common.nope", "zh")
-    with pytest.raises(i18n.MissingText, match="no namespace 'nope' in en.yaml"):
+    with pytest.raises(i18n.MissingText, match=r"no namespace 'nope' in en\.yaml"):
         i18n.table("nope", "en")
 
 
