@@ -36,6 +36,7 @@ from csat.i18n import Namespace
 from csat.sim import capstone as game
 from csat.sim import presets
 from csat.sim.params import SERVQUAL
+from csat.ui.common import LANGS
 
 BUSINESSES = ("hotel", "car_dealer", "hotpot", "sales_office", "b2b_supplier", "airline")
 TEXT = Namespace("capstone")
@@ -384,9 +385,7 @@ class Page:
         import ipywidgets as w
 
         self.store, self.business, self.options = store, business, console_options
-        self.lang = w.ToggleButtons(
-            options=(("English", "en"), ("中文", "zh")), value=lang, style={"button_width": "80px"}
-        )
+        self.lang = w.ToggleButtons(options=LANGS, value=lang, style={"button_width": "80px"})
         self.lang.add_class("csat-lang")
         self.leaderboard = Leaderboard(store, lang=lang)
         self.console = Console(

@@ -9,6 +9,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from csat import i18n
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import rubric
 from csat.exercises import scenario as scenario_mod
@@ -16,7 +17,9 @@ from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Choice, Scenario
 from csat.i18n import Namespace
 
-LANGS = (("English", "en"), ("中文", "zh"))
+LANGS = tuple((name, code) for code, name in i18n.LANGUAGES.items())
+"""The language buttons' options, ``(("English", "en"), ("中文", "zh"))``: from
+:data:`csat.i18n.LANGUAGES`, the one list of languages."""
 MAX_NAME = 80
 """Longest display name accepted, in characters."""
 
@@ -152,7 +155,10 @@ class _Exercise:
         self.trainee_name: str | None = None
         self.trainee_id: str | None = None
         self.lang = w.ToggleButtons(
-            options=LANGS, value=lang, style={"button_width": "80px"}, tooltips=["English", "中文"]
+            options=LANGS,
+            value=lang,
+            style={"button_width": "80px"},
+            tooltips=list(i18n.LANGUAGES.values()),
         )
         self.lang.add_class("csat-lang")
         self.greeting = w.HTML()
