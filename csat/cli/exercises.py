@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from csat import i18n
 from csat.exercises import quiz, scenario
 
 
@@ -225,18 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("play", help="play a scenario in the terminal")
     p.add_argument("scenario", help="a scenario id (see `list`) or a YAML path")
     p.add_argument("--seed", type=int, default=1, help="order of the replies (default 1)")
-    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.add_argument("--lang", choices=i18n.codes(), default="en")
     p.set_defaults(func=_play)
 
     ls = sub.add_parser("list", help="the scenarios and quizzes shipped with the course")
-    ls.add_argument("--lang", choices=("en", "zh"), default="en")
+    ls.add_argument("--lang", choices=i18n.codes(), default="en")
     ls.set_defaults(func=_list)
 
     r = sub.add_parser("report", help="write the trainer's report (CSV files and figures)")
     r.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
     r.add_argument("--out", required=True, help="folder to write into")
     r.add_argument("--policy", choices=("best", "first", "last"), default="best")
-    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.add_argument("--lang", choices=i18n.codes(), default="en")
     r.set_defaults(func=_report)
 
     im = sub.add_parser("import", help="merge exported results files into the store")

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from csat import i18n
 from csat.sim import presets
 
 
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--csv", type=Path, help="write the daily table to this CSV file")
     r.add_argument("--customers-csv", type=Path, help="write the per-person table to this CSV")
     r.add_argument("--plot", type=Path, help="write the dashboard figure to this PNG file")
-    r.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the figure")
+    r.add_argument("--lang", choices=i18n.codes(), default="en", help="language of the figure")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 

@@ -17,6 +17,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from csat import i18n
+
 MARKER = "csat-workshop.toml"
 """The file ``csat init`` leaves in a workshop folder, so that commands can find it."""
 
@@ -113,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--port", type=int, default=8866)
     a.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback)")
     r = sub.add_parser("report", help="write the trainer's report of the day into results/")
-    r.add_argument("--lang", choices=("en", "zh"), default="en")
+    r.add_argument("--lang", choices=i18n.codes(), default="en")
     for p in (w, a, r):
         p.add_argument("--dir", type=Path, default=None, help="the workshop folder")
     return parser

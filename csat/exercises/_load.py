@@ -15,6 +15,8 @@ from typing import Any
 import pydantic
 import yaml
 
+from csat import i18n
+
 MAX_BYTES = 1_000_000
 """Largest exercise file accepted (1 MB): a real scenario is about 30 kB."""
 
@@ -149,6 +151,8 @@ def field_names(model: type[pydantic.BaseModel]) -> set[str]:
         if m in seen:
             continue
         seen.add(m)
+        if issubclass(m, pydantic.RootModel):  # a Text: its keys are languages, not fields
+            continue
         for fname, info in m.model_fields.items():
             names.add(fname)
             stack = [info.annotation]
@@ -221,6 +225,12 @@ _EXPECTED = {
 }
 
 
+def _language_text(code: str) -> str:
+    """What a missing language's text is called in a problem: 'Simplified Chinese text'."""
+    names = i18n.table("exercise_files", "en")["language_text"]
+    return names.get(code) or f"{i18n.LANGUAGES[code]} text"
+
+
 def pydantic_problems(
     name: str, err: pydantic.ValidationError, known: Iterable[str] = ()
 ) -> list[str]:
@@ -232,12 +242,14 @@ def pydantic_problems(
         kind = e["type"]
         ctx = e.get("ctx") or {}
         got = "nothing" if kind == "missing" else _kind(e.get("input"))
-        if kind in _EXPECTED:
+        last = loc.rsplit(".", 1)[-1]
+        if kind == "missing" and last in i18n.LANGUAGES:  # one language of a text left out
+            expected = _language_text(last)
+        elif kind in _EXPECTED:
             expected = _EXPECTED[kind]
-            if loc.endswith(".zh") and kind == "missing":
-                expected = "Simplified Chinese text"
-            elif loc.endswith(".en") and kind == "missing":
-                expected = "English text"
+        elif kind == "unknown_language":
+            expected = f"a language of the course ({', '.join(i18n.LANGUAGES)})"
+            got = _kind(last) + did_you_mean(last, i18n.LANGUAGES)
         elif kind == "extra_forbidden":
             expected = "no such field (check its spelling)"
             field = loc.rsplit(".", 1)[-1]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from csat import i18n
 from csat.exercises import rubric
 from csat.exercises.scenario import Choice, Ending, Scenario
 
@@ -102,7 +103,7 @@ class Session:
     seed : shuffles the order the replies are shown in, so the best reply is not always first;
         the same seed shows the same order, so a trainer can reproduce a run.
     store, trainee_id : when both are given, the attempt and every decision are saved as made.
-    lang : 'en' or 'zh', recorded with the attempt.
+    lang : a code of :data:`csat.i18n.LANGUAGES`, recorded with the attempt.
     """
 
     def __init__(
@@ -112,11 +113,10 @@ class Session:
         seed: int | None = None,
         store=None,
         trainee_id: str | None = None,
-        lang: str = "en",
+        lang: str = i18n.DEFAULT,
         _attempt_id: int | None = None,
     ):
-        if lang not in ("en", "zh"):
-            raise ValueError(f"Session lang must be 'en' or 'zh', got {lang!r}")
+        i18n.check(lang, where="Session: lang")
         if (store is None) != (trainee_id is None):
             raise ValueError("Session needs both store and trainee_id to save, or neither")
         self.scenario = scenario

@@ -1,4 +1,4 @@
-"""Knowledge-check quizzes: single and multiple choice, in English and Chinese.
+"""Knowledge-check quizzes: single and multiple choice, in every language of the course.
 
 Answers go to the same store as role-plays (``kind='quiz'``; one decision per question, the
 chosen option ids joined by commas, one point when exactly right).
@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 import pydantic
 from pydantic import Field
 
+from csat import i18n
 from csat.exercises._load import (
     ExerciseFileError,
     field_lines,
@@ -156,7 +157,8 @@ class Answer:
 class QuizSession:
     """One trainee taking one quiz; answers are saved as given when a store is attached."""
 
-    def __init__(self, quiz: Quiz, *, store=None, trainee_id=None, lang="en", seed=0):
+    def __init__(self, quiz: Quiz, *, store=None, trainee_id=None, lang=i18n.DEFAULT, seed=0):
+        i18n.check(lang, where="QuizSession: lang")
         if (store is None) != (trainee_id is None):
             raise ValueError("QuizSession needs both store and trainee_id to save, or neither")
         self.quiz, self.store, self.trainee_id, self.lang = quiz, store, trainee_id, lang

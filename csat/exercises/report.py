@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from csat.exercises import quiz as quiz_mod
-from csat.exercises import rubric
+from csat.exercises import rubric, teams
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.engine import POLICIES, counted_score, model_answer
 from csat.exercises.scenario import Scenario
@@ -425,14 +425,12 @@ def summary(store, policy: str, files: Iterable[Path]) -> str:
 
 def capstone_standings(store) -> pd.DataFrame:
     """Every capstone business played: each team's best year, ranked by business value."""
-    from csat.ui import capstone
-
     every = store.attempts()
     played = sorted(every.loc[every["kind"] == "capstone", "exercise_id"].unique())
     tables = []
     for exercise in played:
         business = exercise.removeprefix("capstone-")
-        board = capstone.standings(store, business).reset_index()
+        board = teams.standings(store, business).reset_index()
         board.insert(0, "business", business)
         tables.append(board)
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()

@@ -2,12 +2,12 @@
 
 A scenario is a directed acyclic graph: nodes are the customer's lines, edges the trainee's
 replies, leaves the endings. Loading checks the file in two passes and reports every problem
-at once — first the schema (types, ranges, both languages present), then the graph (unknown
-targets, unreachable nodes, cycles, dead ends) — each as
+at once — first the schema (types, ranges, every language of the course present and no
+other), then the graph (unknown targets, unreachable nodes, cycles, dead ends) — each as
 ``file: nodes.<node>.choices[<i>].<field>: expected …, got …``.
 
 >>> s = load("hotpot-queue")
->>> s.title.en
+>>> s.title("en")
 "'Fifteen minutes', fifty minutes ago: the hot-pot queue"
 >>> s.best_total > s.worst_total
 True
@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from csat import i18n
 from csat.exercises import rubric
 from csat.exercises._load import (
     ExerciseFileError,
@@ -58,23 +60,96 @@ _CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’…—]"
 _CJK_GAP = re.compile(rf"(?<={_CJK})[ \t\n]+(?={_CJK})")
 
 
-class Text(_Model):
-    """A text a trainee sees, in English and Simplified Chinese.
+class Text(pydantic.RootModel[dict[str, NonEmpty]]):
+    """A text a trainee sees: one version per language of the course (:data:`csat.i18n.LANGUAGES`).
 
-    >>> Text(en="x", zh="让客户 感到你重视。 然后").zh
+    Written in a file as a mapping ``{en: …, zh: …}``: every language is required, and a key
+    that is not a language of the course is an error, each named where it is
+    (``nodes.two.customer.fr``). Call it with a language for that version; it reads like a
+    mapping, and ``text.en`` is ``text("en")``.
+
+    >>> Text(en="x", zh="让客户 感到你重视。 然后")("zh")
     '让客户感到你重视。然后'
+    >>> sorted(Text({"en": "x", "zh": "某"}))
+    ['en', 'zh']
     """
 
-    en: NonEmpty
-    zh: NonEmpty
+    model_config = ConfigDict(frozen=True)
 
-    @pydantic.field_validator("zh")
+    @pydantic.model_validator(mode="wrap")
     @classmethod
-    def _join_chinese_lines(cls, value: str) -> str:
-        return _CJK_GAP.sub("", value)
+    def _languages(cls, value: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> Text:
+        """Check the languages against the course's list, reporting every problem at once."""
+        if isinstance(value, Text) or not isinstance(value, Mapping):
+            return handler(value)
+        problems: list[Any] = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "unknown_language",
+                    "expected a language of the course ({known}), got {got}",
+                    {"known": ", ".join(i18n.LANGUAGES), "got": repr(key)},
+                ),
+                loc=(str(key),),
+                input=key,
+            )
+            for key in value
+            if key not in i18n.LANGUAGES
+        ]
+        problems += [
+            InitErrorDetails(type="missing", loc=(code,), input=dict(value))
+            for code in i18n.LANGUAGES
+            if code not in value
+        ]
+        known = {k: v for k, v in value.items() if k in i18n.LANGUAGES}
+        try:
+            text = handler(known)
+        except pydantic.ValidationError as err:
+            problems += [
+                InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx"))
+                if e.get("ctx")
+                else InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"])
+                for e in err.errors()
+            ]
+            text = None
+        if problems:
+            raise pydantic.ValidationError.from_exception_data(cls.__name__, problems)
+        return text
 
-    def __call__(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
+    @pydantic.field_validator("root")
+    @classmethod
+    def _join_chinese_lines(cls, value: dict[str, str]) -> dict[str, str]:
+        return {lang: _CJK_GAP.sub("", text) for lang, text in value.items()}
+
+    def __call__(self, lang: str = i18n.DEFAULT) -> str:
+        """The version in ``lang``; :class:`csat.i18n.UnknownLanguage` for another code."""
+        return i18n.pick(self.root, i18n.check(lang, where="lang"))
+
+    def __getitem__(self, lang: str) -> str:
+        return self(lang)
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]  # a mapping's keys
+        return iter(self.root)
+
+    def __len__(self) -> int:
+        return len(self.root)
+
+    def __contains__(self, lang: object) -> bool:
+        return lang in self.root
+
+    def keys(self):
+        return self.root.keys()
+
+    def items(self):
+        return self.root.items()
+
+    def values(self):
+        return self.root.values()
+
+    def __getattr__(self, name: str) -> str:
+        # ``text.en``, ``text.zh``: the spelling of the time when each language was a field.
+        if name in i18n.LANGUAGES:
+            return self(name)
+        return super().__getattr__(name)  # type: ignore[misc]
 
 
 class Persona(_Model):

@@ -1,51 +1,44 @@
-"""The capstone in the room: each team's plan, its simulated year, the store and the leaderboard.
+"""The capstone in the room: each team's control panel, its simulated year, and the leaderboard.
 
-The game's rules live in :mod:`csat.sim.capstone`; this module saves a team's run to the results
-store (kind ``capstone``: the team is the trainee, each lever one decision, business value the
-score) and gives the widgets: :class:`Console` for a team, :class:`Leaderboard` for the trainer's
-screen. Widgets update by ``.value`` only, so notebooks that show them pass nbval.
+The game's rules live in :mod:`csat.sim.capstone` and its results in
+:mod:`csat.exercises.teams` (saving a team's run, the standings, the run count; re-exported
+here: ``save``, ``standings``, ``all_standings``, ``EXERCISE``, ``SCORE_KEYS``, ``MAX_RUNS``,
+``RUN_WINDOW``). This module gives the widgets: :class:`Console` for a team,
+:class:`Leaderboard` for the trainer's screen. Widgets update by ``.value`` only, so notebooks
+that show them pass nbval.
 
 A team has :data:`MAX_RUNS` runs per business: the console counts the team's runs in the store
-(by name, ignoring case and spacing, over the last :data:`RUN_WINDOW`, so a reload or a second
-laptop does not reset the count and next week's class starts afresh), shows "Run 2 of 3" with
-each result and refuses a fourth. Without a store it counts in memory.
-
->>> from csat.exercises.store import Store
->>> from csat.sim.capstone import Plan, play
->>> store = Store("sqlite://")
->>> outcome = play(Plan(team="Blue", training=0.5), business="hotel", runs=1, population=2_000)
->>> attempt = save(store, outcome)
->>> list(standings(store, "hotel")["team"])
-['Blue']
+(:func:`csat.exercises.teams.runs_made`), shows "Run 2 of 3" with each result and refuses a
+fourth. Without a store it counts in memory.
 """
 
 from __future__ import annotations
 
 import html
 import io
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
+# The store side of the capstone, re-exported for the notebooks and tests that use it from here.
+from csat.exercises.teams import (  # noqa: F401
+    EXERCISE,
+    MAX_RUNS,
+    RUN_WINDOW,
+    SCORE_KEYS,
+    all_standings,
+    save,
+    standings,
+)
+from csat.exercises.teams import name_key as _name_key
+from csat.exercises.teams import runs_made as _runs_made
 from csat.i18n import Namespace
 from csat.sim import capstone as game
 from csat.sim import presets
 from csat.sim.params import SERVQUAL
+from csat.ui.common import LANGS
 
-EXERCISE = "capstone-{business}"
-MAX_RUNS = 3
-RUN_WINDOW = timedelta(hours=12)
 BUSINESSES = ("hotel", "car_dealer", "hotpot", "sales_office", "b2b_supplier", "airline")
-SCORE_KEYS = (
-    "value",
-    "profit_after_spend",
-    "customer_value",
-    "customers_end",
-    "dissatisfied_share",
-    "spent",
-)
-
 TEXT = Namespace("capstone")
 BUSINESS_NAMES = {
     "en": {
@@ -66,58 +59,6 @@ BUSINESS_NAMES = {
     },
 }
 DIMENSION_NAMES = Namespace("servqual")
-
-
-def save(store, outcome: game.Outcome) -> int:
-    """Save a team's year to the store; return the attempt id."""
-    plan = outcome.plan
-    tid = store.trainee(plan.team)
-    attempt = store.start_attempt(
-        tid,
-        kind="capstone",
-        exercise_id=EXERCISE.format(business=outcome.business),
-        exercise_version=1,
-        seed=game.SEEDS[0],
-    )
-    levers = {k: v for k, v in plan.as_dict().items() if k != "team" and v is not None}
-    for seq, (lever, value) in enumerate(levers.items()):
-        store.record_decision(
-            attempt, seq=seq, node=lever, choice=f"{value:g}", points={}, mood=None, elapsed_s=0.0
-        )
-    row = outcome.as_row()
-    store.finish_attempt(
-        attempt,
-        ending="year-done",
-        scores={k: float(row[k]) for k in SCORE_KEYS},
-        total=float(row["value"]),
-        passed=True,
-    )
-    return attempt
-
-
-def standings(store, business: str) -> pd.DataFrame:
-    """Each team's best year at ``business``, ranked by business value."""
-    frame = store.attempts(exercise_id=EXERCISE.format(business=business), finished_only=True)
-    if frame.empty:
-        return pd.DataFrame(columns=["team", *SCORE_KEYS])
-    frame = frame.rename(columns={f"score_{k}": k for k in SCORE_KEYS})
-    best = frame.sort_values("value", ascending=False, kind="stable").drop_duplicates(
-        "display_name"
-    )
-    best = best.rename(columns={"display_name": "team"})[["team", *SCORE_KEYS]]
-    return game.leaderboard(best.to_dict("records"))
-
-
-def all_standings(store) -> pd.DataFrame:
-    """Each team's best year at every business played, ranked by business value overall."""
-    boards = []
-    for business in BUSINESSES:
-        board = standings(store, business)
-        if not board.empty:
-            boards.append(board.assign(business=business))
-    if not boards:
-        return pd.DataFrame(columns=["team", "business", *SCORE_KEYS])
-    return game.leaderboard(pd.concat(boards, ignore_index=True))
 
 
 def _table(board: pd.DataFrame, lang: str) -> str:
@@ -350,14 +291,7 @@ class Console:
         business = self.business.value if business is None else business
         if self.store is None:
             return self._played.get((key, business), 0)
-        frame = self.store.attempts(
-            exercise_id=EXERCISE.format(business=business), finished_only=True
-        )
-        if frame.empty:
-            return 0
-        since = datetime.now(UTC) - RUN_WINDOW
-        mine = frame["display_name"].map(_name_key) == key
-        return int((mine & (frame["started_at"] >= since)).sum())
+        return _runs_made(self.store, key, business)
 
     def _run(self, _button=None) -> None:
         if not self.team.value.strip():
@@ -442,9 +376,7 @@ class Page:
         import ipywidgets as w
 
         self.store, self.business, self.options = store, business, console_options
-        self.lang = w.ToggleButtons(
-            options=(("English", "en"), ("中文", "zh")), value=lang, style={"button_width": "80px"}
-        )
+        self.lang = w.ToggleButtons(options=LANGS, value=lang, style={"button_width": "80px"})
         self.lang.add_class("csat-lang")
         self.leaderboard = Leaderboard(store, lang=lang)
         self.console = Console(
@@ -468,11 +400,6 @@ class Page:
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
-
-
-def _name_key(name: str) -> str:
-    """A team's name as the store matches it: case and extra spaces do not count."""
-    return " ".join(str(name).split()).casefold()
 
 
 def _warn(text: str) -> str:

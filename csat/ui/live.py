@@ -420,7 +420,7 @@ class TrainerView:
             options=LANGS,
             value=self._start_lang,
             style={"button_width": "80px"},
-            tooltips=["English", "中文"],
+            tooltips=[name for name, _code in LANGS],
         )
         self.lang.add_class("csat-lang")
         self.lang.observe(lambda _c: self.render(), names="value")

@@ -72,7 +72,7 @@ def test_choose_after_the_end_and_unknown_choice_are_clear_errors():
     with pytest.raises(KeyError, match="node 'at-the-stand' has no choice 'shout'"):
         fresh.choose("shout")
     assert fresh.steps == []
-    with pytest.raises(ValueError, match="lang must be 'en' or 'zh', got 'fr'"):
+    with pytest.raises(ValueError, match="Session: lang: expected one of en, zh, got 'fr'"):
         Session(HOTPOT, lang="fr")
 
 

@@ -375,3 +375,39 @@ def test_problems_say_the_line_and_the_likely_spelling(tmp_path):
     ]
     for line in expected:
         assert line in problems, f"missing: {line}\n" + "\n".join(problems)
+
+
+def test_a_text_in_a_language_the_course_does_not_speak_is_named(tmp_path):
+    data = _good()
+    data["nodes"]["two"]["customer"] = {"en": "x", "zh": "某", "zn": "某"}  # a stray key
+    data["title"] = {"en": "T", "fr": "Titre"}  # French instead of Chinese
+    path = _write(tmp_path, data)
+    problems = check(path)[1]
+    line = {k: i for i, k in enumerate(path.read_text().splitlines(), 1)}
+    expected = [
+        "broken.yaml: nodes.two.customer.zn: expected a language of the course (en, zh), got 'zn'",
+        "broken.yaml: title.fr: expected a language of the course (en, zh), got 'fr'",
+        "broken.yaml: title.zh: expected Simplified Chinese text, got nothing",
+    ]
+    for want in expected:
+        assert any(p.startswith(want) and "(line " in p for p in problems), (want, problems)
+    assert f"(line {line['  fr: Titre']})" in next(p for p in problems if "title.fr" in p)
+
+
+def test_every_language_of_the_course_is_required(monkeypatch):
+    from csat import i18n
+
+    monkeypatch.setitem(i18n.LANGUAGES, "fr", "Français")  # a third language, no code changed
+    problems = check(scenario.SCENARIO_DIR / "hotpot-queue.yaml")[1]
+    want = "hotpot-queue.yaml: title.fr: expected Français text, got nothing (line "
+    assert any(p.startswith(want) for p in problems), problems[:3]
+
+
+def test_a_text_is_a_mapping_of_the_languages():
+    text = Text({"en": "Hello", "zh": "你好"})
+    assert dict(text) == {"en": "Hello", "zh": "你好"} and len(text) == 2
+    assert text("zh") == text["zh"] == text.zh == "你好"
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'fr'"):
+        text("fr")
+    with pytest.raises(ValueError, match="fr"):
+        Text(en="Hello", zh="你好", fr="Bonjour")

@@ -1,0 +1,343 @@
+"""Moving results between databases: export to JSON, import (merging), and clearing.
+
+For JupyterLite, where results live in the browser: export there, download the JSON, and
+import it into the classroom database; importing twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from csat.exercises.store.records import Records, _find_trainee, _free_trainee_id
+from csat.exercises.store.schema import (
+    EXPORT_FORMAT,
+    KINDS,
+    MAX_NAME,
+    SCHEMA_VERSION,
+    StoreError,
+    attempts,
+    decisions,
+    observer_scores,
+    trainees,
+)
+from csat.exercises.store.values import (
+    _bool,
+    _describe,
+    _dumps,
+    _int,
+    _iso,
+    _jsonable,
+    _key,
+    _loads,
+    _now,
+    _points,
+    _real,
+    _text,
+)
+
+
+class Transfer(Records):
+    """Export, import and clear (part of ``Store``)."""
+
+    # -- moving results between databases ------------------------------------------------
+
+    def export(self, trainee_id: str | None = None) -> dict:
+        """Everything (or one trainee's results) as a JSON-serialisable dict.
+
+        For JupyterLite, where results live in the browser: export there, download the JSON,
+        and :meth:`import_` it into the classroom database.
+
+        Returns
+        -------
+        dict
+            ``format``, ``schema_version``, ``exported_at`` and lists ``trainees``,
+            ``attempts`` (keyed by ``uid``), ``decisions`` (keyed by ``attempt_uid`` and
+            ``seq``), ``observer_scores`` (keyed by ``uid``).
+        """
+
+        def work(conn: sa.Connection) -> dict:
+            if trainee_id is not None:
+                self._need_trainee(conn, trainee_id)
+            who = (lambda t: t.c.trainee_id == trainee_id) if trainee_id else (lambda t: sa.true())
+            people = conn.execute(
+                sa.select(trainees).where(who(trainees)).order_by(trainees.c.created_at)
+            ).all()
+            tried = conn.execute(
+                sa.select(attempts).where(who(attempts)).order_by(attempts.c.id)
+            ).all()
+            made = conn.execute(
+                sa.select(decisions, attempts.c.uid.label("attempt_uid"))
+                .join(attempts, attempts.c.id == decisions.c.attempt_id)
+                .where(who(attempts))
+                .order_by(decisions.c.attempt_id, decisions.c.seq)
+            ).all()
+            sheets = conn.execute(
+                sa.select(observer_scores)
+                .where(who(observer_scores))
+                .order_by(observer_scores.c.id)
+            ).all()
+            return {
+                "format": EXPORT_FORMAT,
+                "schema_version": SCHEMA_VERSION,
+                "exported_at": _now(),
+                "trainees": [dict(p._mapping) for p in people],
+                "attempts": [_jsonable(a, "scores", passed=_bool(a.passed)) for a in tried],
+                "decisions": [_jsonable(d, "points") for d in made],
+                "observer_scores": [_jsonable(o, "ratings") for o in sheets],
+            }
+
+        return self._read("export", work)
+
+    def clear(self) -> dict[str, int]:
+        """Delete every trainee, attempt, decision and observer sheet (the tables stay), in one
+        transaction; return how many rows each table lost. Export first: see
+        ``python -m csat exercises reset``, which saves a file :meth:`import_` can bring back."""
+
+        def work(conn: sa.Connection) -> dict[str, int]:
+            gone = {}
+            for table in (decisions, observer_scores, attempts, trainees):
+                gone[table.name] = conn.execute(table.delete()).rowcount
+            return gone
+
+        return self._write("clear", work)
+
+    def import_(self, data: Mapping[str, Any]) -> dict[str, int]:
+        """Merge an :meth:`export` into this database; return how many rows each table gained.
+
+        Importing is idempotent: rows already present (trainees by display name, attempts and
+        observer sheets by ``uid``, decisions by attempt and ``seq``) are skipped, so
+        importing the same file twice adds nothing. An attempt that was still open when
+        exported gains the decisions made since, and its finish, from a later export. A
+        trainee whose display name exists here is merged into that trainee. The import is
+        one transaction: if any row is invalid, nothing is added.
+
+        Returns
+        -------
+        dict of str to int
+            ``{"trainees": n, "attempts": n, "decisions": n, "observer_scores": n}``.
+        """
+        parsed = _parse_export(data)
+
+        def work(conn: sa.Connection) -> dict[str, int]:
+            added: dict[str, int] = {}
+            added["trainees"], local = _merge_trainees(conn, parsed["trainees"])
+            added["attempts"], ids = _merge_attempts(conn, parsed["attempts"], local)
+            added["decisions"] = _merge_decisions(conn, parsed["decisions"], ids)
+            added["observer_scores"] = _merge_sheets(conn, parsed["observer_scores"], local)
+            return added
+
+        return self._write("import", work)
+
+
+# --------------------------------------------------------------------------------------------
+# Import: merging an export's rows, each step returning how many rows it added
+
+
+def _merge_trainees(conn: sa.Connection, rows: list[dict]) -> tuple[int, dict[str, str]]:
+    """Add trainees whose display name is new; map every exported id to the id here."""
+    added, local = 0, {}
+    for person in rows:
+        found = _find_trainee(conn, person["display_name"])
+        if found is None:
+            found = person["trainee_id"]
+            clash = conn.execute(
+                sa.select(trainees.c.trainee_id).where(trainees.c.trainee_id == found)
+            ).first()
+            if clash is not None:  # the same random id drawn for another person
+                found = _free_trainee_id(conn)
+            conn.execute(trainees.insert().values({**person, "trainee_id": found}))
+            added += 1
+        local[person["trainee_id"]] = found
+    return added, local
+
+
+def _merge_attempts(
+    conn: sa.Connection, rows: list[dict], local: dict[str, str]
+) -> tuple[int, dict[str, int]]:
+    """Add attempts with a new uid, finish ones that finished since; map uid to id here."""
+    added, ids = 0, {}
+    for i, row in enumerate(rows):
+        if row["trainee_id"] not in local:
+            raise StoreError(
+                f"import: attempts[{i}].trainee_id: expected a trainee in the export, "
+                f"got {row['trainee_id']!r}"
+            )
+        row = {**row, "trainee_id": local[row["trainee_id"]]}
+        old = conn.execute(
+            sa.select(attempts.c.id, attempts.c.finished_at).where(attempts.c.uid == row["uid"])
+        ).first()
+        if old is None:
+            ids[row["uid"]] = conn.execute(attempts.insert().values(row)).inserted_primary_key[0]
+            added += 1
+            continue
+        ids[row["uid"]] = old.id
+        if old.finished_at is None and row["finished_at"] is not None:
+            finish = ("finished_at", "ending", "scores", "total", "passed")
+            conn.execute(
+                attempts.update().where(attempts.c.id == old.id).values({k: row[k] for k in finish})
+            )
+    return added, ids
+
+
+def _merge_decisions(conn: sa.Connection, rows: list[dict], ids: dict[str, int]) -> int:
+    """Add decisions not yet here; a different decision under the same seq is an error."""
+    added = 0
+    for i, row in enumerate(rows):
+        attempt_id = ids.get(row["attempt_uid"])
+        if attempt_id is None:
+            raise StoreError(
+                f"import: decisions[{i}].attempt_uid: expected an attempt in the export, "
+                f"got {row['attempt_uid']!r}"
+            )
+        old = conn.execute(
+            sa.select(decisions).where(
+                decisions.c.attempt_id == attempt_id, decisions.c.seq == row["seq"]
+            )
+        ).first()
+        if old is None:
+            values = {k: v for k, v in row.items() if k != "attempt_uid"}
+            conn.execute(decisions.insert().values({**values, "attempt_id": attempt_id}))
+            added += 1
+            continue
+        had = (old.node, old.choice, _loads(old.points), old.mood)
+        got = (row["node"], row["choice"], _loads(row["points"]), row["mood"])
+        if had != got:
+            raise StoreError(
+                f"import: decisions[{i}]: attempt {row['attempt_uid']} decision {row['seq']} "
+                f"is already recorded here as {_describe(*had)}, got {_describe(*got)}"
+            )
+    return added
+
+
+def _merge_sheets(conn: sa.Connection, rows: list[dict], local: dict[str, str]) -> int:
+    """Add observer scoresheets with a new uid."""
+    added = 0
+    for i, row in enumerate(rows):
+        if row["trainee_id"] not in local:
+            raise StoreError(
+                f"import: observer_scores[{i}].trainee_id: expected a trainee in the export, "
+                f"got {row['trainee_id']!r}"
+            )
+        exists = conn.execute(
+            sa.select(observer_scores.c.id).where(observer_scores.c.uid == row["uid"])
+        ).first()
+        if exists is None:
+            conn.execute(
+                observer_scores.insert().values({**row, "trainee_id": local[row["trainee_id"]]})
+            )
+            added += 1
+    return added
+
+
+def _parse_export(data: Any) -> dict[str, list[dict]]:
+    """Check an export's shape and every row's fields; StoreError naming the row if not."""
+    if not isinstance(data, Mapping) or data.get("format") != EXPORT_FORMAT:
+        got = data.get("format") if isinstance(data, Mapping) else type(data).__name__
+        raise StoreError(f"import: expected a dict with format {EXPORT_FORMAT!r}, got {got!r}")
+    version = data.get("schema_version")
+    if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
+        raise StoreError(
+            f"import: schema_version: expected 1 to {SCHEMA_VERSION}, got {version!r}"
+            "; an export from newer code needs the newer csat-workshop package"
+        )
+
+    def time(where: str, value: Any, *, optional: bool = False) -> str | None:
+        if value is None and optional:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError(f"{where} must be an ISO 8601 time with a time zone, got {value!r}")
+        return _iso(moment)
+
+    def trainee(r: Mapping) -> dict:
+        return {
+            "trainee_id": _text("trainee_id", r["trainee_id"], limit=64),
+            "display_name": _text("display_name", r["display_name"], limit=MAX_NAME),
+            "created_at": time("created_at", r["created_at"]),
+        }
+
+    def attempt(r: Mapping) -> dict:
+        if r["kind"] not in KINDS:
+            raise ValueError(f"kind must be one of {list(KINDS)}, got {r['kind']!r}")
+        finished = r.get("finished_at") is not None
+        scores = r.get("scores")
+        if finished and not isinstance(scores, Mapping):
+            raise ValueError(f"scores must be a dict, got {scores!r}")
+        return {
+            "uid": _text("uid", r["uid"], limit=64),
+            "trainee_id": _text("trainee_id", r["trainee_id"], limit=64),
+            "kind": r["kind"],
+            "exercise_id": _text("exercise_id", r["exercise_id"]),
+            "exercise_version": _int("exercise_version", r["exercise_version"], lo=0),
+            "seed": _int("seed", r["seed"], lo=-(2**63), hi=2**63 - 1),
+            "lang": _text("lang", r.get("lang", "en"), limit=16),
+            "started_at": time("started_at", r["started_at"]),
+            "finished_at": time("finished_at", r.get("finished_at"), optional=True),
+            "ending": _text("ending", r["ending"]) if finished else None,
+            "scores": _dumps({k: _real(f"scores[{k!r}]", v) for k, v in scores.items()})
+            if finished
+            else None,
+            "total": _real("total", r["total"]) if finished else None,
+            "passed": bool(r["passed"]) if finished else None,
+        }
+
+    def decision(r: Mapping) -> dict:
+        return {
+            "attempt_uid": _text("attempt_uid", r["attempt_uid"], limit=64),
+            "seq": _int("seq", r["seq"], lo=0),
+            "node": _text("node", r["node"]),
+            "choice": _text("choice", r["choice"]),
+            "points": _dumps(_points("points", r["points"])),
+            "mood": None if r.get("mood") is None else _int("mood", r["mood"]),
+            "at": time("at", r["at"]),
+            "elapsed_s": _real("elapsed_s", r["elapsed_s"], lo=0.0),
+        }
+
+    def sheet(r: Mapping) -> dict:
+        ratings = r["ratings"]
+        if not isinstance(ratings, Mapping) or not ratings:
+            raise ValueError(f"ratings must be a non-empty dict, got {ratings!r}")
+        return {
+            "uid": _text("uid", r["uid"], limit=64),
+            "trainee_id": _text("trainee_id", r["trainee_id"], limit=64),
+            "observer": _text("observer", r["observer"], limit=MAX_NAME),
+            "exercise_id": _text("exercise_id", r["exercise_id"]),
+            "ratings": _dumps(
+                {
+                    _key("ratings", k): _int(f"ratings[{k!r}]", v, lo=1, hi=5)
+                    for k, v in ratings.items()
+                }
+            ),
+            "comment": r.get("comment", "") or "",
+            "at": time("at", r["at"]),
+        }
+
+    parsed: dict[str, list[dict]] = {}
+    readers = {
+        "trainees": trainee,
+        "attempts": attempt,
+        "decisions": decision,
+        "observer_scores": sheet,
+    }
+    for table, read in readers.items():
+        rows = data.get(table, [])
+        if not isinstance(rows, list):
+            raise StoreError(f"import: {table}: expected a list, got {type(rows).__name__}")
+        parsed[table] = []
+        for i, r in enumerate(rows):
+            if not isinstance(r, Mapping):
+                raise StoreError(f"import: {table}[{i}]: expected a dict, got {r!r}")
+            try:
+                parsed[table].append(read(r))
+            except KeyError as err:
+                raise StoreError(f"import: {table}[{i}]: missing key {err.args[0]!r}") from None
+            except (ValueError, TypeError, AttributeError) as err:
+                raise StoreError(f"import: {table}[{i}].{err}") from None
+    return parsed
