@@ -17,9 +17,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from csat import i18n
 from csat.lessons import style
 from csat.lessons.plots import COLOURS
 from csat.sim.ensemble import Ensemble
+from csat.sim.state import CAUSES
 
 # label, y-axis unit, and kind: a "level" at the end of each day (the title quotes the last
 # day), a "flow" counted each day or a daily "mean" (the title quotes each run's average day).
@@ -56,7 +58,9 @@ def _metric_info(metric: str) -> tuple[str, str, str]:
     if metric in _METRICS:
         return _METRICS[metric]
     if metric.startswith("defected_"):
-        cause = metric.removeprefix("defected_").replace("_", " ")
+        cause = metric.removeprefix("defected_")
+        if cause in CAUSES:  # the cause's label, from the catalogue namespace ``cause``
+            cause = i18n.t(f"cause.{cause}", "en")
         return f"Customers lost ({cause})", "people per day", "flow"
     return metric.replace("_", " ").capitalize(), "per day", "flow"
 

@@ -36,7 +36,6 @@ from csat.sim.params import SERVQUAL
 EXERCISE = "capstone-{business}"
 MAX_RUNS = 3
 RUN_WINDOW = timedelta(hours=12)
-BUSINESSES = ("hotel", "car_dealer", "hotpot", "sales_office", "b2b_supplier", "airline")
 SCORE_KEYS = (
     "value",
     "profit_after_spend",
@@ -47,34 +46,23 @@ SCORE_KEYS = (
 )
 
 TEXT = Namespace("capstone")
-BUSINESS_NAMES = {
-    "en": {
-        "hotel": "Hotel",
-        "car_dealer": "Car dealership",
-        "hotpot": "Hot-pot restaurant",
-        "sales_office": "Real-estate sales office",
-        "b2b_supplier": "B2B supplier",
-        "airline": "Airline",
-    },
-    "zh": {
-        "hotel": "酒店",
-        "car_dealer": "汽车4S店",
-        "hotpot": "火锅店",
-        "sales_office": "售楼处（案场）",
-        "b2b_supplier": "B2B 供应商",
-        "airline": "航空公司",
-    },
-}
-DIMENSION_NAMES = {
-    "en": dict(
-        zip(
-            SERVQUAL,
-            ("Reliability", "Responsiveness", "Assurance", "Empathy", "Tangibles"),
-            strict=True,
-        )
-    ),
-    "zh": dict(zip(SERVQUAL, ("可靠性", "响应性", "保证性", "移情性", "有形性"), strict=True)),
-}
+BUSINESS_NAMES = Namespace("business")
+"""Each business's label, ``BUSINESS_NAMES[lang][name]``: the catalogue's, one per preset."""
+DIMENSION_NAMES = Namespace("servqual")
+"""Each SERVQUAL dimension's label, ``DIMENSION_NAMES[lang][dimension]``."""
+
+
+def businesses() -> list[str]:
+    """The businesses a team can play: the presets flagged playable, in the registry's order
+    (read on each call, so a preset added to :mod:`csat.sim.presets` appears at once)."""
+    return presets.playable()
+
+
+def __getattr__(name: str):
+    # ``capstone.BUSINESSES``, as it was when the list was written out here.
+    if name == "BUSINESSES":
+        return tuple(businesses())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def save(store, outcome: game.Outcome) -> int:
@@ -120,7 +108,7 @@ def standings(store, business: str) -> pd.DataFrame:
 def all_standings(store) -> pd.DataFrame:
     """Each team's best year at every business played, ranked by business value overall."""
     boards = []
-    for business in BUSINESSES:
+    for business in businesses():
         board = standings(store, business)
         if not board.empty:
             boards.append(board.assign(business=business))
@@ -185,8 +173,9 @@ class Console:
     ):
         import ipywidgets as w
 
-        if business not in BUSINESSES:
-            raise ValueError(f"business must be one of {', '.join(BUSINESSES)}, got {business!r}")
+        if business not in businesses():
+            known = ", ".join(businesses())
+            raise ValueError(f"business must be one of {known}, got {business!r}")
         if lang not in TEXT:
             raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
         self.store, self.lang, self.runs, self.population = store, lang, runs, population
@@ -200,7 +189,7 @@ class Console:
         self.team = w.Text(description=t["team"], style={"description_width": "150px"})
         self.team.add_class("csat-team")
         self.business = w.Dropdown(
-            options=[(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES],
+            options=[(BUSINESS_NAMES[lang][b], b) for b in businesses()],
             value=business,
             description=t["business"],
             style={"description_width": "150px"},
@@ -268,7 +257,7 @@ class Console:
         # New options reset the value: put it back without the reset that a new business does.
         chosen, self._relabelling = self.business.value, True
         try:
-            self.business.options = [(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES]
+            self.business.options = [(BUSINESS_NAMES[lang][b], b) for b in businesses()]
             self.business.value = chosen
         finally:
             self._relabelling = False
