@@ -29,15 +29,18 @@ AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get(
 ) in ("", "0")
 """True when the daily loop will run compiled (Numba installed and not disabled)."""
 
-# (module namespace, name, function to compile, whether other modules may hold it by name)
-_marked: list[tuple[dict, str, object, bool]] = []
+# (module namespace, name, function to compile)
+_marked: list[tuple[dict, str, object]] = []
 _active = False
 _swapped: list[tuple[dict, str, object, object]] = []  # (namespace, name, plain, compiled)
 
 
 def jit(fn):
-    """Mark ``fn`` (arrays, numbers and Generators only) to be compiled by :func:`activate`."""
-    _marked.append((fn.__globals__, fn.__name__, fn, True))
+    """Mark ``fn`` (arrays, numbers and Generators only) to be compiled by :func:`activate`.
+
+    ``fn`` is returned as it is: until then, and without Numba, callers run it as plain Python.
+    """
+    _marked.append((fn.__globals__, fn.__name__, fn))
     return fn
 
 
@@ -45,7 +48,7 @@ def compile_as(namespace: dict, name: str, fn) -> None:
     """When compiling, bind ``name`` in ``namespace`` to ``fn`` compiled (a replica of a numpy
     routine that has no compiled form, e.g. ``Generator.choice``); until then, and without
     Numba, ``name`` keeps its numpy version."""
-    _marked.append((namespace, name, fn, False))
+    _marked.append((namespace, name, fn))
 
 
 def activate() -> bool:
@@ -56,27 +59,32 @@ def activate() -> bool:
     import numba
     from numba.core import config
 
-    namespaces = list({id(ns): ns for ns, _, _, _ in _marked}.values())
+    namespaces = list({id(ns): ns for ns, _, _ in _marked}.values())
     previous, config.CACHE_DIR = config.CACHE_DIR, _cache_dir() or config.CACHE_DIR
     try:
-        for namespace, name, fn, shared in _marked:
-            _compile(numba, namespace, name, fn, shared, namespaces)
+        for namespace, name, fn in _marked:
+            _compile(numba, namespace, name, fn, namespaces)
     finally:
         config.CACHE_DIR = previous  # the folder is fixed per function once it is decorated
     _active = True
     return True
 
 
-def _compile(numba, namespace: dict, name: str, fn, shared: bool, namespaces: list) -> None:
+def _compile(numba, namespace: dict, name: str, fn, namespaces: list) -> None:
+    """Bind ``name`` in ``namespace`` to ``fn`` compiled, and in every other module with marked
+    functions that imported the plain version by name (``from csat.sim.x import name``), so
+    that their compiled code calls the compiled version too."""
     compiled = numba.njit(cache=True, nogil=True)(fn)
-    _swapped.append((namespace, name, namespace.get(name), compiled))
+    plain_version = namespace.get(name)
+    _swapped.append((namespace, name, plain_version, compiled))
     namespace[name] = compiled
-    if shared:  # modules that imported the function by name call the compiled one too
-        for other in namespaces:
-            for key, value in list(other.items()):
-                if value is fn and other is not namespace:
-                    _swapped.append((other, key, fn, compiled))
-                    other[key] = compiled
+    for other in namespaces:
+        if other is namespace:
+            continue
+        for key, value in list(other.items()):
+            if value is plain_version:
+                _swapped.append((other, key, plain_version, compiled))
+                other[key] = compiled
 
 
 def _cache_dir() -> str | None:
@@ -90,7 +98,7 @@ def _cache_dir() -> str | None:
     removed), else the user's cache folder; None if none can be written.
     """
     here = Path(__file__).resolve().parent
-    sources = {Path(ns["__file__"]).resolve() for ns, _, _, _ in _marked}
+    sources = {Path(ns["__file__"]).resolve() for ns, _, _ in _marked}
     sources |= {here / "state.py", Path(__file__).resolve()}
     digest = hashlib.sha1()
     for source in sorted(sources):

@@ -1,9 +1,11 @@
-"""Customer lifetime value by Monte Carlo: the engine the closed form is checked against."""
+"""Money: what serving customers costs, and customer lifetime value by Monte Carlo (the engine
+the closed form is checked against)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from csat.sim._jit import jit
 from csat.sim._rng import as_generator
 
 
@@ -51,3 +53,37 @@ def simulate_clv(
         return margin * periods.astype(float)
     annuity = -np.expm1(-periods * np.log1p(discount)) / discount
     return margin * annuity
+
+
+@jit
+def costs(
+    acquired,
+    customer_days,
+    front_line,
+    head_office,
+    acquisition_cost,
+    retention_cost,
+    complaint_cost,
+    escalation_cost,
+):
+    """What a business spends: acquiring ``acquired`` customers, keeping ``customer_days``
+    customer-days of custom, and handling ``front_line`` complaints of which ``head_office``
+    escalated.
+
+    The one cost formula of the course: the compiled day charges it daily (numbers), and
+    :meth:`csat.sim.Result.summary` and the running lifetime value charge it over a run (sums,
+    or arrays of running sums, with ``acquired`` 0 since acquisition is an investment, not a
+    cost of serving a customer). Numbers or numpy arrays; marked for compilation, so the day
+    calls it compiled.
+
+    Examples
+    --------
+    >>> costs(2, 365, 3, 1, 100.0, 30.0, 20.0, 200.0)
+    490.0
+    """
+    return (
+        acquired * acquisition_cost
+        + customer_days * retention_cost / 365.0
+        + front_line * complaint_cost
+        + head_office * escalation_cost
+    )

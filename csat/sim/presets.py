@@ -36,12 +36,17 @@ from csat.sim.params import (
 
 @dataclass(frozen=True)
 class Preset:
-    """A named business: its parameters and a line about it in English and Chinese."""
+    """A named business: its parameters and a line about it in English and Chinese.
+
+    ``playable`` says whether teams may choose it in the capstone (a teaching variant such as
+    ``deck_folklore`` is not). Its short label is the catalogue key ``business.<name>``.
+    """
 
     name: str
     en: str
     zh: str
     build: Callable[[], Params]
+    playable: bool = True
 
 
 def _car_dealer() -> Params:
@@ -240,6 +245,7 @@ _PRESETS = {
             "Car dealership under the training decks' figures (4% complain, 10 + 20 told)",
             "按培训课件数字运行的4S店（4%投诉、告诉10人再传20人）",
             lambda: folklore(_car_dealer()),
+            playable=False,
         ),
     ]
 }
@@ -248,6 +254,15 @@ _PRESETS = {
 def names() -> list[str]:
     """Names of the presets, in the course's order."""
     return list(_PRESETS)
+
+
+def playable() -> list[str]:
+    """Names of the presets a capstone team may play, in the course's order.
+
+    >>> "deck_folklore" in playable()
+    False
+    """
+    return [name for name, p in _PRESETS.items() if p.playable]
 
 
 def get(name: str, **changes: Any) -> Params:

@@ -11,6 +11,7 @@ import pandas as pd
 from csat.sim import _jit
 from csat.sim._rng import as_generator
 from csat.sim.analytic import clv
+from csat.sim.economics import costs
 from csat.sim.network import Network, build
 from csat.sim.params import Params
 from csat.sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, STATUS_NAMES, Population
@@ -138,11 +139,17 @@ def _share(a: float, b: float) -> float:
 
 
 def _customer_costs(d: pd.DataFrame, p: Params) -> float:
+    """Retention and complaint costs over the run (acquisition left out: see :func:`costs`)."""
     e = p.economics
-    return (
-        float(d["customers_start"].sum()) * e.retention_cost / 365.0
-        + float(d["complaints_front_line"].sum()) * e.complaint_cost
-        + float(d["complaints_head_office"].sum()) * e.escalation_cost
+    return costs(
+        0,
+        float(d["customers_start"].sum()),
+        float(d["complaints_front_line"].sum()),
+        float(d["complaints_head_office"].sum()),
+        e.acquisition_cost,
+        e.retention_cost,
+        e.complaint_cost,
+        e.escalation_cost,
     )
 
 
@@ -250,12 +257,17 @@ def _running_clv(d: dict[str, np.ndarray], p: Params) -> np.ndarray:
     customer_days = np.cumsum(d["customers_start"])
     cy = customer_days / 365.0
     left = np.cumsum(sum(d[f"defected_{c}"] for c in CAUSES))
-    costs = (
-        customer_days * e.retention_cost / 365.0
-        + np.cumsum(d["complaints_front_line"]) * e.complaint_cost
-        + np.cumsum(d["complaints_head_office"]) * e.escalation_cost
+    spent = costs(
+        0,
+        customer_days,
+        np.cumsum(d["complaints_front_line"]),
+        np.cumsum(d["complaints_head_office"]),
+        e.acquisition_cost,
+        e.retention_cost,
+        e.complaint_cost,
+        e.escalation_cost,
     )
-    margin = np.cumsum(d["revenue"]) * e.margin - costs
+    margin = np.cumsum(d["revenue"]) * e.margin - spent
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(cy > 0, margin / cy, np.nan)
         r = np.exp(-np.where(cy > 0, left / cy, np.nan))

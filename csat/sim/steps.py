@@ -1,21 +1,24 @@
-"""One simulated day, built from small pure mechanisms.
+"""One simulated day: the mechanisms of :mod:`csat.sim.mechanisms` strung together.
 
-Each public mechanism takes arrays for the people it concerns and a Generator, returns new
-arrays, and never modifies its inputs. :func:`step` strings them together for one day. There is
-no Python loop over people anywhere: every rule is a vectorised operation on arrays.
+:func:`step` advances the market by one day. There is no Python loop over people anywhere:
+every rule is a vectorised operation on arrays.
 
 The order within a day: ordinary churn; visits (experience, satisfaction); complaints and
-recovery for those with a problem; who buys again; word of mouth; hearing; acquisition.
+recovery for those with a problem; who buys again; word of mouth; hearing; acquisition; money.
 
 The day itself (:func:`_day`, looped by :func:`_days`) is compiled by Numba where it is
 installed (:mod:`csat.sim._jit`): the same vectorised code, without the Python overhead of its
-~150 numpy calls. Functions marked ``@jit`` take only arrays, numbers and the Generator, so
-the compiled and the plain-Python versions draw the same random numbers in the same order.
+~150 numpy calls. It calls the very kernels the lessons' mechanisms call (experience,
+expectation, satisfaction, classify, complaints, recovery, tally, tell; the costs of
+:func:`csat.sim.economics.costs`), never a copy of their formulas. Functions marked ``@jit``
+take only arrays, numbers and the Generator, so the compiled and the plain-Python versions draw
+the same random numbers in the same order.
+
+The mechanisms are importable from here as well as from :mod:`csat.sim.mechanisms`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -24,15 +27,38 @@ import numpy as np
 
 from csat.sim import _jit
 from csat.sim._jit import jit
-from csat.sim.network import Network, _sample_contacts
-from csat.sim.params import (
-    ComplaintBehaviour,
-    Expectations,
-    Params,
-    RecoveryPolicy,
-    Satisfaction,
-    ServiceProfile,
+from csat.sim._replicas import _choice, _poisson1, _sum
+from csat.sim.economics import costs
+from csat.sim.mechanisms import (
+    BASIC,
+    DISSATISFIED,
+    RESOLVED,
+    RESOLVED_QUICKLY,
+    SILENT,
+    UNRESOLVED,
+    VERY_SATISFIED,
+    _classify,
+    _complaints,
+    _expectation,
+    _experience,
+    _recovery,
+    _rules_of_complaints,
+    _tally,
+    _tell,
+    _value,
+    classify,
+    complaint_probability,
+    complaints,
+    expectation,
+    experience,
+    recovery,
+    repurchase_probability,
+    satisfaction,
+    tally,
+    tell,
 )
+from csat.sim.network import Network
+from csat.sim.params import Params
 from csat.sim.state import (
     CAUSES,
     CUSTOMER,
@@ -45,10 +71,34 @@ from csat.sim.state import (
     visit_probability,
 )
 
-# Visit outcomes (the course's three outcomes).
-DISSATISFIED, BASIC, VERY_SATISFIED = 0, 1, 2
-# Complaint outcomes.
-SILENT, UNRESOLVED, RESOLVED, RESOLVED_QUICKLY = 0, 1, 2, 3
+__all__ = [
+    "BASIC",
+    "COUNT_FIELDS",
+    "DISSATISFIED",
+    "RESOLVED",
+    "RESOLVED_QUICKLY",
+    "SILENT",
+    "SUM_FIELDS",
+    "UNRESOLVED",
+    "VERY_SATISFIED",
+    "DayConstants",
+    "DayEvents",
+    "advance",
+    "advance_days",
+    "classify",
+    "complaint_probability",
+    "complaints",
+    "day_constants",
+    "expectation",
+    "experience",
+    "recovery",
+    "repurchase_probability",
+    "satisfaction",
+    "step",
+    "tally",
+    "tell",
+]
+
 _NATURAL = CAUSES.index("natural")
 _SILENT = CAUSES.index("silent")
 _NEGATIVE_WOM = CAUSES.index("negative_wom")
@@ -57,172 +107,6 @@ _OUTCOME_CAUSE = np.array(
     [CAUSES.index(c) for c in ("silent", "unresolved", "resolved", "resolved_quickly")], np.int8
 )
 _NO_NETWORK = (np.zeros(1, np.int64), np.zeros(0, np.int32))  # CSR arrays of "no network"
-
-
-def experience(service: ServiceProfile, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Experience of ``k`` visits: the SERVQUAL-weighted mean of five clipped normal draws."""
-    arrays = (np.asarray(service.quality), np.asarray(service.spread), np.asarray(service.weights))
-    return _experience(*arrays, k, rng)
-
-
-@jit
-def _experience(
-    quality: np.ndarray, spread: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator
-) -> np.ndarray:
-    draws = rng.standard_normal((k, 5)) * spread + quality
-    # Clipped to [0, 10] (np.clip, spelt so that Numba compiles it).
-    return np.minimum(np.maximum(draws, 0.0), 10.0) @ weights
-
-
-def expectation(expect: Expectations, own_view: np.ndarray) -> np.ndarray:
-    """Expectation on the day: the firm's promise mixed with the customer's own view."""
-    w = expect.promise_weight
-    return w * expect.promise + (1.0 - w) * own_view
-
-
-def satisfaction(model: Satisfaction, experienced: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Satisfaction value v(d) of disconfirmation d = experience − expectation.
-
-    The prospect-theory value of :func:`csat.sim.analytic.value`: d^α for gains, −λ(−d)^α for
-    losses.
-    """
-    d = np.asarray(experienced, float) - np.asarray(expected, float)
-    return _value(d, float(model.loss_aversion), float(model.curvature))
-
-
-@jit
-def _value(d: np.ndarray, loss_aversion: float, curvature: float) -> np.ndarray:
-    mag = np.power(np.abs(d), curvature)
-    return np.where(d >= 0, mag, -loss_aversion * mag)
-
-
-def classify(model: Satisfaction, sat: np.ndarray) -> np.ndarray:
-    """Very satisfied above the zone of tolerance, dissatisfied below it, basic inside."""
-    out = np.full(sat.shape, BASIC, np.int8)
-    out[sat > model.tolerance] = VERY_SATISFIED
-    out[sat < -model.tolerance] = DISSATISFIED
-    return out
-
-
-def complaint_probability(cb: ComplaintBehaviour, severity: np.ndarray) -> np.ndarray:
-    """Chance a problem of the given severity is voiced to the front line.
-
-    1 − (1 − front_line)^((severity / reference)^elasticity): exactly ``front_line`` at the
-    reference severity, rising towards 1 for bigger problems, 0 for no problem.
-    """
-    severity = np.asarray(severity, float)
-    shape = severity.shape
-    r = _rules_of_complaints(cb)
-    p = _complaint_probability(severity.reshape(-1), r[0], r[1], r[2])
-    return p.reshape(shape)
-
-
-def _rules_of_complaints(cb: ComplaintBehaviour) -> tuple[float, float, float, float]:
-    """(reference severity, elasticity, log(1 − front_line), head office share of complaints)."""
-    return (
-        float(cb.reference_severity),
-        float(cb.severity_elasticity),
-        float(np.log1p(-min(cb.front_line, 1 - 1e-12))),
-        cb.head_office / cb.front_line if cb.front_line > 0 else 0.0,
-    )
-
-
-@jit
-def _complaint_probability(
-    severity: np.ndarray, reference: float, elasticity: float, log_keep: float
-) -> np.ndarray:
-    rel = np.maximum(severity, 0.0) / reference
-    return -np.expm1(np.power(rel, elasticity) * log_keep)
-
-
-def complaints(
-    cb: ComplaintBehaviour, severity: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Who complains to the front line, and who of those escalates to head office."""
-    u = rng.random((2, severity.shape[0]))
-    return _complaints(np.asarray(severity, float), u[0], u[1], *_rules_of_complaints(cb))
-
-
-@jit
-def _complaints(
-    severity: np.ndarray,
-    u_front: np.ndarray,
-    u_head: np.ndarray,
-    reference: float,
-    elasticity: float,
-    log_keep: float,
-    share_up: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`complaints` from uniforms drawn by the caller."""
-    front = u_front < _complaint_probability(severity, reference, elasticity, log_keep)
-    head = front & (u_head < share_up)
-    return front, head
-
-
-def recovery(
-    policy: RecoveryPolicy, complained: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Outcome per problem customer: silent, unresolved, resolved, or resolved quickly."""
-    u = rng.random((2, complained.shape[0]))
-    complained = np.asarray(complained, bool)
-    return _recovery(complained, u[0], u[1], policy.resolution_rate, policy.quick_share)
-
-
-@jit
-def _recovery(
-    complained: np.ndarray,
-    u_resolve: np.ndarray,
-    u_quick: np.ndarray,
-    resolution_rate: float,
-    quick_share: float,
-) -> np.ndarray:
-    """:func:`recovery` from uniforms drawn by the caller."""
-    resolved = complained & (u_resolve < resolution_rate)
-    quick = resolved & (u_quick < quick_share)
-    # Each stage reached is one step up: SILENT 0, UNRESOLVED 1, RESOLVED 2, RESOLVED_QUICKLY 3.
-    stage = complained.astype(np.int8) + resolved.astype(np.int8) + quick.astype(np.int8)
-    return stage.astype(np.int8)
-
-
-def repurchase_probability(policy: RecoveryPolicy, outcome: np.ndarray) -> np.ndarray:
-    """Chance of buying again after a problem, by complaint outcome."""
-    table = np.array(
-        [
-            policy.repurchase_silent,
-            policy.repurchase_unresolved,
-            policy.repurchase_resolved,
-            policy.repurchase_quick,
-        ]
-    )
-    return table[outcome]
-
-
-def tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct people hit and how many times, from an array of target indices in [0, n).
-
-    Examples
-    --------
-    >>> [a.tolist() for a in tally(np.array([4, 1, 4, 4]), 10)]
-    [[1, 4], [1, 3]]
-    """
-    return _tally(np.asarray(targets, np.int64), int(n))
-
-
-@jit
-def _tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    if targets.size * 20 > n:  # dense: one pass over everyone is cheapest
-        counts = np.bincount(targets, minlength=n)
-        idx = np.nonzero(counts)[0]
-        return idx, counts[idx]
-    if targets.size == 0:
-        return targets.copy(), np.zeros(0, np.int64)
-    t = np.sort(targets)
-    first = np.empty(t.size + 1, np.bool_)
-    first[0] = True
-    first[-1] = True
-    first[1:-1] = t[1:] != t[:-1]
-    starts = np.nonzero(first)[0]
-    return t[starts[:-1]], starts[1:] - starts[:-1]
 
 
 @dataclass
@@ -560,19 +444,18 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
     if k:
         x = _experience(c.quality, c.spread, c.weights, k, rng)
         own = own_view[visitors].astype(np.float64)
-        expected = c.promise_weight * c.promise + (1.0 - c.promise_weight) * own
+        expected = _expectation(c.promise, c.promise_weight, own)
         sat = _value(x - expected, c.loss_aversion, c.curvature)
         own_view[visitors] = own + c.adaptation * (x - own)
         visits[visitors] += 1
         value[visitors] += c.margin_per_visit * discount
-        # The outcomes of :func:`classify`: very satisfied above the zone of tolerance,
-        # dissatisfied below it (tolerance >= 0: never both).
-        delighted = sat > c.tolerance
+        outcome = _classify(sat, c.tolerance)
+        delighted = outcome == VERY_SATISFIED
         praise = np.count_nonzero(delighted)
         ev[_VERY_SATISFIED] = praise
         if has_network:
             praisers_visit = visitors[delighted]
-        problem = np.nonzero(sat < -c.tolerance)[0]
+        problem = np.nonzero(outcome == DISSATISFIED)[0]
         ev[_DISSATISFIED] = problem.size
         ev[_BASIC] = k - praise - problem.size
         money[_EXP_SUM] = _sum(expected)
@@ -698,42 +581,15 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
 
     # Money.
     revenue = k * c.revenue_per_visit
-    costs = (
-        new.size * c.acquisition_cost
-        + customers * c.retention_cost / 365.0
-        + ev[_FRONT_LINE] * c.complaint_cost
-        + ev[_HEAD_OFFICE] * c.escalation_cost
-    )
-    profit = revenue * c.margin - costs
+    spent = costs(
+        new.size, customers, ev[_FRONT_LINE], ev[_HEAD_OFFICE],
+        c.acquisition_cost, c.retention_cost, c.complaint_cost, c.escalation_cost,
+    )  # fmt: skip
+    profit = revenue * c.margin - spent
     money[_REVENUE] = revenue
-    money[_COSTS] = costs
+    money[_COSTS] = spent
     money[_PROFIT] = profit
     money[_DISCOUNTED] = profit * discount
-
-
-def tell(
-    network: Network, tellers: np.ndarray, mean: float, second_hop: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Who hears a story along the network: each teller tells Poisson(``mean``) distinct
-    contacts; each of those retells it to Poisson(``second_hop``) contacts of their own.
-
-    Returns one entry per message heard (a person told twice appears twice).
-    """
-    tellers = np.asarray(tellers, np.int64)
-    return _tell(network.indptr, network.indices, tellers, float(mean), float(second_hop), rng)
-
-
-@jit
-def _tell(indptr, indices, tellers, mean, second_hop, rng):
-    if tellers.size == 0 or mean == 0:
-        return np.zeros(0, np.int64)
-    heard, _ = _sample_contacts(indptr, indices, tellers, _poisson(rng, mean, tellers.size), rng)
-    if second_hop and heard.size:
-        again, _ = _sample_contacts(
-            indptr, indices, heard, _poisson(rng, second_hop, heard.size), rng
-        )
-        heard = np.concatenate((heard, again))
-    return heard
 
 
 @jit
@@ -762,219 +618,3 @@ def _shift_views(own_view, idx, amount, prospect) -> None:
     i = idx[prospect]
     view = own_view[i] + amount[prospect]
     own_view[i] = np.minimum(np.maximum(view, 0.0), 10.0)
-
-
-def _choice_numpy(rng, n, k):
-    return rng.choice(n, k, replace=False)
-
-
-def _choice_compiled(rng, n, k):
-    """``rng.choice(n, k, replace=False)`` in compiled code, drawing exactly what numpy draws.
-
-    NumPy's own algorithm (``Generator.choice``): for a large sample of a large population,
-    a partial Fisher–Yates shuffle of ``arange(n)``; otherwise Floyd's algorithm over an
-    open-addressing hash set, then a shuffle of the sample. Checked against numpy in
-    ``tests/sim/test_jit.py``.
-    """
-    if n > 10000 and k > n // 50:
-        idx = np.arange(n)
-        for i in range(n - 1, max(n - k, 1) - 1, -1):
-            j = rng.integers(0, i + 1)
-            idx[i], idx[j] = idx[j], idx[i]
-        return idx[n - k :].copy()
-    out = np.empty(k, np.int64)
-    if k == 0:
-        return out
-    set_size = np.uint64(int(1.2 * k))
-    mask = np.uint64(0)  # the smallest 2^m − 1 that is at least set_size
-    while mask < set_size:
-        mask = (mask << np.uint64(1)) | np.uint64(1)
-    free = np.uint64(0xFFFFFFFFFFFFFFFF)
-    taken = np.full(int(mask) + 1, free, np.uint64)
-    for j in range(n - k, n):
-        val = np.uint64(rng.integers(0, j + 1))
-        loc = val & mask
-        while taken[loc] != free and taken[loc] != val:
-            loc = (loc + np.uint64(1)) & mask
-        if taken[loc] == free:  # val not chosen before
-            taken[loc] = val
-            out[j - n + k] = val
-        else:  # choose j instead
-            loc = np.uint64(j) & mask
-            while taken[loc] != free:
-                loc = (loc + np.uint64(1)) & mask
-            taken[loc] = np.uint64(j)
-            out[j - n + k] = j
-    for i in range(k - 1, 0, -1):
-        j = rng.integers(0, i + 1)
-        out[i], out[j] = out[j], out[i]
-    return out
-
-
-def _sum_numpy(a):
-    return a.sum()
-
-
-def _sum_compiled(a):
-    """``a.sum()`` for a 1-d float array, added in numpy's pairwise order, so that sums are the
-    same to the last bit whether the day ran compiled or not.
-
-    numpy splits the array in halves (each a multiple of 8 long) down to blocks of at most 128,
-    which it adds with eight running sums. Here the same tree is walked with an explicit stack
-    (Numba cannot cache recursive functions).
-    """
-    n = a.size
-    if n <= 128:
-        return _block_sum(a, 0, n)
-    # Each frame: start, length, and the left half's total once it is known.
-    lo = np.empty(64, np.int64)
-    size = np.empty(64, np.int64)
-    left = np.empty(64)
-    has_left = np.zeros(64, np.bool_)
-    top = 0
-    lo[0], size[0] = 0, n
-    while True:
-        m = size[top]
-        if m > 128 and not has_left[top]:  # descend into the left half
-            half = m // 2
-            half -= half % 8
-            top += 1
-            lo[top], size[top], has_left[top] = lo[top - 1], half, False
-            continue
-        total = _block_sum(a, lo[top], m) if m <= 128 else left[top]
-        # Hand the total up: a left half waits for its right half, a right half completes.
-        while True:
-            if top == 0:
-                return total
-            top -= 1
-            if not has_left[top]:
-                has_left[top] = True
-                left[top] = total
-                half = size[top] // 2
-                half -= half % 8
-                top += 1
-                lo[top], size[top], has_left[top] = lo[top - 1] + half, size[top - 1] - half, False
-                break
-            total = left[top] + total
-
-
-@jit
-def _block_sum(a, lo, n):
-    if n < 8:
-        res = 0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = lo + 8
-    end = lo + n - n % 8
-    while i < end:
-        r0 += a[i]
-        r1 += a[i + 1]
-        r2 += a[i + 2]
-        r3 += a[i + 3]
-        r4 += a[i + 4]
-        r5 += a[i + 5]
-        r6 += a[i + 6]
-        r7 += a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < lo + n:
-        res += a[i]
-        i += 1
-    return res
-
-
-def _poisson1_numpy(rng, lam):
-    return rng.poisson(lam)
-
-
-def _poisson_numpy(rng, lam, size):
-    return rng.poisson(lam, size)
-
-
-def _poisson1_compiled(rng, lam):
-    """``rng.poisson(lam)`` in compiled code, drawing exactly what numpy draws.
-
-    Numba's own ``Generator.poisson`` truncates where numpy floors in the PTRS rejection step
-    (means of 10 and more), so it can accept a draw numpy rejects and the stream drifts. This
-    is numpy's algorithm (Hörmann's PTRS for ``lam >= 10``, multiplication below), checked
-    against numpy in ``tests/sim/test_jit.py``.
-    """
-    if lam >= 10:
-        slam = math.sqrt(lam)
-        loglam = math.log(lam)
-        b = 0.931 + 2.53 * slam
-        a = -0.059 + 0.02483 * b
-        invalpha = 1.1239 + 1.1328 / (b - 3.4)
-        vr = 0.9277 - 3.6224 / (b - 2)
-        while True:
-            u = rng.random() - 0.5
-            v = rng.random()
-            us = 0.5 - abs(u)
-            k = math.floor((2 * a / us + b) * u + lam + 0.43)
-            if us >= 0.07 and v <= vr:
-                return k
-            if k < 0 or (us < 0.013 and v > us):
-                continue
-            if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)) <= (
-                -lam + k * loglam - _loggam(k + 1.0)
-            ):
-                return k
-    if lam == 0:
-        return 0
-    enlam = math.exp(-lam)
-    x = 0
-    prod = 1.0
-    while True:
-        prod *= rng.random()
-        if prod > enlam:
-            x += 1
-        else:
-            return x
-
-
-def _poisson_compiled(rng, lam, size):
-    out = np.empty(size, np.int64)
-    for i in range(size):
-        out[i] = _poisson1(rng, lam)
-    return out
-
-
-_LOGGAM = np.array(
-    [8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
-     -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
-     6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
-     -1.39243221690590e00]
-)  # fmt: skip
-
-
-@jit
-def _loggam(x):
-    """log Γ(x) as numpy's ``random_loggam`` computes it (for the Poisson replica)."""
-    if x == 1.0 or x == 2.0:
-        return 0.0
-    n = int(7 - x) if x < 7.0 else 0
-    x0 = x + n
-    x2 = (1.0 / x0) * (1.0 / x0)
-    gl0 = _LOGGAM[9]
-    for k in range(8, -1, -1):
-        gl0 *= x2
-        gl0 += _LOGGAM[k]
-    gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * math.log(x0) - x0
-    if x < 7.0:
-        for _ in range(n):
-            gl -= math.log(x0 - 1.0)
-            x0 -= 1.0
-    return gl
-
-
-_sum = _sum_numpy
-_choice = _choice_numpy
-_jit.compile_as(globals(), "_sum", _sum_compiled)
-_jit.compile_as(globals(), "_choice", _choice_compiled)
-_poisson1 = _poisson1_numpy
-_poisson = _poisson_numpy
-_jit.compile_as(globals(), "_poisson1", _poisson1_compiled)
-_jit.compile_as(globals(), "_poisson", _poisson_compiled)

@@ -38,27 +38,24 @@ from csat.sim import presets
 from csat.sim.params import SERVQUAL
 from csat.ui.common import LANGS
 
-BUSINESSES = ("hotel", "car_dealer", "hotpot", "sales_office", "b2b_supplier", "airline")
 TEXT = Namespace("capstone")
-BUSINESS_NAMES = {
-    "en": {
-        "hotel": "Hotel",
-        "car_dealer": "Car dealership",
-        "hotpot": "Hot-pot restaurant",
-        "sales_office": "Real-estate sales office",
-        "b2b_supplier": "B2B supplier",
-        "airline": "Airline",
-    },
-    "zh": {
-        "hotel": "酒店",
-        "car_dealer": "汽车4S店",
-        "hotpot": "火锅店",
-        "sales_office": "售楼处（案场）",
-        "b2b_supplier": "B2B 供应商",
-        "airline": "航空公司",
-    },
-}
+BUSINESS_NAMES = Namespace("business")
+"""Each business's label, ``BUSINESS_NAMES[lang][name]``: the catalogue's, one per preset."""
 DIMENSION_NAMES = Namespace("servqual")
+"""Each SERVQUAL dimension's label, ``DIMENSION_NAMES[lang][dimension]``."""
+
+
+def businesses() -> list[str]:
+    """The businesses a team can play: the presets flagged playable, in the registry's order
+    (read on each call, so a preset added to :mod:`csat.sim.presets` appears at once)."""
+    return presets.playable()
+
+
+def __getattr__(name: str):
+    # ``capstone.BUSINESSES``, as it was when the list was written out here.
+    if name == "BUSINESSES":
+        return tuple(businesses())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _table(board: pd.DataFrame, lang: str) -> str:
@@ -117,8 +114,9 @@ class Console:
     ):
         import ipywidgets as w
 
-        if business not in BUSINESSES:
-            raise ValueError(f"business must be one of {', '.join(BUSINESSES)}, got {business!r}")
+        if business not in businesses():
+            known = ", ".join(businesses())
+            raise ValueError(f"business must be one of {known}, got {business!r}")
         if lang not in TEXT:
             raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
         self.store, self.lang, self.runs, self.population = store, lang, runs, population
@@ -132,7 +130,7 @@ class Console:
         self.team = w.Text(description=t["team"], style={"description_width": "150px"})
         self.team.add_class("csat-team")
         self.business = w.Dropdown(
-            options=[(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES],
+            options=[(BUSINESS_NAMES[lang][b], b) for b in businesses()],
             value=business,
             description=t["business"],
             style={"description_width": "150px"},
@@ -200,7 +198,7 @@ class Console:
         # New options reset the value: put it back without the reset that a new business does.
         chosen, self._relabelling = self.business.value, True
         try:
-            self.business.options = [(BUSINESS_NAMES[lang][b], b) for b in BUSINESSES]
+            self.business.options = [(BUSINESS_NAMES[lang][b], b) for b in businesses()]
             self.business.value = chosen
         finally:
             self._relabelling = False

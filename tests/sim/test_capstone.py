@@ -76,3 +76,64 @@ def test_over_promising_loses_value_to_a_balanced_plan():
 def test_runs_out_of_range():
     with pytest.raises(ValueError, match=r"play runs must be in \[1, 5\], got 9"):
         play(Plan(team="A"), runs=9)
+
+
+# -- one registry per concept ----------------------------------------------------------------
+
+
+def test_catalogue_namespaces_are_the_registries():
+    from csat import i18n
+    from csat.sim.params import SERVQUAL
+    from csat.sim.state import CAUSES
+
+    for lang in i18n.codes():
+        assert list(i18n.table("business", lang)) == presets.names(), lang
+        assert list(i18n.table("servqual", lang)) == list(SERVQUAL), lang
+        assert list(i18n.table("cause", lang)) == list(CAUSES), lang
+
+
+def test_a_preset_added_to_the_registry_is_playable_everywhere(monkeypatch, tmp_path):
+    """Register a business (a preset and its two labels) and nothing else: the scenario
+    validator, the capstone's list and its labels all take it."""
+    import shutil
+
+    import yaml
+
+    from csat import i18n
+    from csat.exercises import scenario
+    from csat.ui import capstone as room
+
+    new = presets.Preset("bike_shop", "Bike shop", "自行车店", presets._PRESETS["hotel"].build)
+    monkeypatch.setitem(presets._PRESETS, "bike_shop", new)
+    for lang, label in (("en", "Bike shop"), ("zh", "自行车店")):
+        src = i18n.catalogue_path(lang)
+        shutil.copy(src, tmp_path / src.name)
+        data = yaml.safe_load((tmp_path / src.name).read_text(encoding="utf-8"))
+        data["business"]["bike_shop"] = label
+        (tmp_path / src.name).write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
+    i18n.reload()
+    try:
+        assert "bike_shop" in presets.playable()
+        assert "bike_shop" in room.businesses() and "bike_shop" in room.BUSINESSES
+        assert room.BUSINESS_NAMES["zh"]["bike_shop"] == "自行车店"
+        data = yaml.safe_load(
+            (scenario.SCENARIO_DIR / "hotpot-queue.yaml").read_text(encoding="utf-8")
+        )
+        data["business"] = "bike_shop"
+        assert scenario.Scenario.model_validate(data).business == "bike_shop"
+        data["business"] = "bike_shops"
+        with pytest.raises(Exception, match="bike_shop"):
+            scenario.Scenario.model_validate(data)
+        console = room.Console(business="bike_shop")
+        assert ("Bike shop", "bike_shop") in console.business.options
+    finally:
+        monkeypatch.undo()
+        i18n.reload()
+
+
+def test_teaching_variants_are_not_capstone_businesses():
+    from csat.ui import capstone as room
+
+    assert "deck_folklore" in presets.names()
+    assert "deck_folklore" not in room.businesses()

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from csat import sim
-from csat.sim import _jit, steps
+from csat.sim import _jit, _replicas, steps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,20 +153,22 @@ def test_compiled_and_plain_python_runs_agree(case, plain_python):
 )  # fmt: skip
 def test_sampling_without_replacement_draws_what_numpy_draws(n, k):
     _jit.activate()  # the compiled replica, not numpy's own (which it would be until a run)
-    assert hasattr(steps._choice, "py_func") or not _jit.AVAILABLE
+    assert hasattr(_replicas._choice, "py_func") or not _jit.AVAILABLE
     for seed in range(5):
         ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
-        np.testing.assert_array_equal(steps._choice(ours, n, k), theirs.choice(n, k, replace=False))
+        np.testing.assert_array_equal(
+            _replicas._choice(ours, n, k), theirs.choice(n, k, replace=False)
+        )
         assert ours.random() == theirs.random()  # the stream is left in the same place
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 130, 255, 256, 1_000, 4_097, 123_457])
 def test_sums_are_added_in_numpys_order(n):
     _jit.activate()
-    assert hasattr(steps._sum, "py_func") or not _jit.AVAILABLE
+    assert hasattr(_replicas._sum, "py_func") or not _jit.AVAILABLE
     a = np.random.default_rng(n).standard_normal(n) * 3.7
-    assert steps._sum(a) == a.sum()
-    assert steps._sum_compiled(a) == a.sum()  # the replica run as plain Python
+    assert _replicas._sum(a) == a.sum()
+    assert _replicas._sum_compiled(a) == a.sum()  # the replica run as plain Python
 
 
 # Caps on the ranges a parameter may take, for speed (a market of at most 1,500 people for at
@@ -262,8 +264,10 @@ def test_poisson_draws_what_numpy_draws(lam):
     _jit.activate()
     for seed in range(4):
         ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
-        np.testing.assert_array_equal(steps._poisson(ours, lam, 5_000), theirs.poisson(lam, 5_000))
-        assert [steps._poisson1(ours, lam) for _ in range(20)] == [
+        np.testing.assert_array_equal(
+            _replicas._poisson(ours, lam, 5_000), theirs.poisson(lam, 5_000)
+        )
+        assert [_replicas._poisson1(ours, lam) for _ in range(20)] == [
             theirs.poisson(lam) for _ in range(20)
         ]
         assert ours.random() == theirs.random()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from csat import sim
+from csat.lessons import ensembles
 
 matplotlib.use("Agg")
 
@@ -193,15 +194,15 @@ def test_bad_band_and_plot_arguments_say_what_is_wrong(serial):
         serial.bands("custom")
     with pytest.raises(ValueError, match=r"Ensemble.bands: quantiles must be numbers in \[0, 1\]"):
         serial.bands(quantiles=(0.5, 1.5))
-    with pytest.raises(ValueError, match=r"Ensemble.plot: ax must hold one Axes per metric \(2\)"):
-        serial.plot(["customers", "revenue"], ax=object())
+    with pytest.raises(ValueError, match=r"ensembles.plot: ax must hold one Axes per metric \(2\)"):
+        ensembles.plot(serial, ["customers", "revenue"], ax=object())
 
 
 def test_plot_draws_mean_and_two_bands_per_metric(serial):
     import matplotlib.pyplot as plt
 
     metrics = ["customers", "complaints_front_line", "revenue"]
-    fig = serial.plot(metrics)
+    fig = ensembles.plot(serial, metrics)
     try:
         assert len(fig.axes) == len(metrics)
         for ax in fig.axes:
@@ -225,7 +226,7 @@ def test_plot_draws_on_given_axes(serial):
 
     fig, ax = plt.subplots()
     try:
-        assert serial.plot("customers", ax=ax) is fig
+        assert ensembles.plot(serial, "customers", ax=ax) is fig
         assert len(ax.collections) == 2
     finally:
         plt.close(fig)
