@@ -17,6 +17,7 @@ import pytest
 
 from csat import sim
 from csat.lessons import stories
+from csat.lessons.stories import icebergs
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +38,7 @@ def research_and_decks():
 def test_iceberg_bands_are_drawn_to_scale(shares):
     """The area between band edges is each band's share of the whole iceberg."""
     edges = stories.band_edges(shares)
-    y, left, right = stories._berg_profile(20_000)
+    y, left, right = icebergs._berg_profile(20_000)
     width = left + right
     total = np.trapezoid(width, y)
     for share, top, bottom in zip(shares, edges[:-1], edges[1:], strict=True):
@@ -300,7 +301,7 @@ def test_wom_table_and_figure(views):
 
 
 def test_text_refuses_an_unknown_language():
-    with pytest.raises(ValueError, match=r"lang must be one of \['en', 'zh'\], got 'fr'"):
+    with pytest.raises(ValueError, match=r"lang: expected one of en, zh, got 'fr'"):
         stories.text("fr")
 
 
