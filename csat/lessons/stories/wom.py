@@ -19,9 +19,10 @@ from matplotlib.ticker import FuncFormatter, StrMethodFormatter
 from csat.lessons import style
 from csat.lessons.plots import COLOURS
 from csat.lessons.stories.words import RC as _RC
-from csat.lessons.stories.words import TEXT, layout, one_line
+from csat.lessons.stories.words import TEXT, layout
 from csat.lessons.stories.words import fmt as _fmt
 from csat.lessons.stories.words import words as _words
+from csat.lessons.typeset import one_line
 from csat.sim import analytic, diffusion, presets
 from csat.sim import network as nw
 from csat.sim.ensemble import ensemble

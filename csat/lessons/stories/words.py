@@ -3,8 +3,9 @@
 :mod:`~csat.lessons.stories.wom`.
 
 The words live in the catalogues (namespace ``stories``, plus ``stories_words`` for the
-labels of a sweep table and the widths a label wraps at in each language), so a new language
-is a new catalogue file and nothing here changes.
+labels of a sweep table and the widths a label wraps at in each language; how lines join is
+:mod:`csat.lessons.typeset`), so a new language is a new catalogue file and nothing here
+changes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ TEXT = Namespace("stories")
 """The words of the stories in every language, read as ``TEXT[lang][key]``."""
 
 MORE = Namespace("stories_words")
-"""Sweep-table labels and per-language layout (wrap widths, how lines join) of the stories."""
+"""Sweep-table labels and the per-language wrap widths of the stories."""
 
 RC = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13, "legend.fontsize": 12}
 """Font sizes of every story figure (the fonts themselves come from :mod:`csat.lessons.style`)."""
@@ -42,12 +43,6 @@ def layout(key: str, lang: str) -> int:
     """A per-language layout number of the stories (a wrap width in characters), from the
     catalogue: Chinese packs more meaning into a character, so its labels wrap sooner."""
     return int(MORE[lang][key])
-
-
-def one_line(label: str, lang: str) -> str:
-    """A label written over several lines, on one line: its lines joined the way ``lang``
-    joins words (a space in English, nothing in Chinese)."""
-    return label.replace("\n", MORE[lang]["join_lines"])
 
 
 def text(lang: str = "en") -> dict[str, str]:
