@@ -82,15 +82,17 @@ def _pair(value: Any, where: str) -> dict[str, str] | None:
     elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == len(langs):
         texts = dict(zip(langs, value, strict=True))
     else:
-        raise ValueError(f"{where} must be one text per language {_ORDER}, got {value!r}")
+        raise ValueError(f"{where} must be one text per language {_order()}, got {value!r}")
     if not all(isinstance(text, str) and text.strip() for text in texts.values()):
         raise ValueError(
-            f"{where} needs a non-empty text in every language {_ORDER}, got {value!r}"
+            f"{where} needs a non-empty text in every language {_order()}, got {value!r}"
         )
     return texts
 
 
-_ORDER = "(" + ", ".join(i18n.LANGUAGES.values()) + ")"
+def _order() -> str:
+    """The languages in the order a tuple of texts gives them: '(English, 中文)'."""
+    return "(" + ", ".join(i18n.LANGUAGES.values()) + ")"
 
 
 @dataclass(frozen=True)

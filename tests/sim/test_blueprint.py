@@ -1,5 +1,5 @@
 """Service blueprints: the table is checked, and the drawing has every step, lane, line and
-fail point (sim/blueprint.py)."""
+fail point (csat/lessons/blueprint.py)."""
 
 import matplotlib
 import pytest
@@ -151,3 +151,25 @@ def test_texts_come_as_pairs_or_as_one_mapping_per_language():
     assert pairs.title == {"en": "Overnight hotel stay", "zh": "酒店住宿一晚"}
     with pytest.raises(ValueError, match=r"row 0\.step needs a non-empty text in every language"):
         Blueprint.from_rows([{"step": {"en": "Book"}, "customer": ("Calls", "打电话")}])
+
+
+def test_a_third_language_needs_only_its_catalogue(monkeypatch, tmp_path):
+    """Add 'fr' (a copy of the English catalogue): a blueprint whose rows give three texts
+    draws in French without any code knowing the language."""
+    from csat import i18n
+
+    for lang in i18n.LANGUAGES:
+        (tmp_path / f"{lang}.yaml").write_bytes(i18n.catalogue_path(lang).read_bytes())
+    (tmp_path / "fr.yaml").write_bytes(i18n.catalogue_path("en").read_bytes())
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "LANGUAGES", {**i18n.LANGUAGES, "fr": "Français"})
+    i18n.reload()
+    try:
+        rows = [{"step": ("Book", "预约", "Réserver"), "customer": ("Calls", "打电话", "Appelle")}]
+        bp = Blueprint.from_rows(rows, title=("Booking", "预约", "Réservation"))
+        words = "\n".join(texts(blueprint.draw(bp, lang="fr")))
+        assert "1. Réserver" in words and "Appelle" in words and "Line of visibility" in words
+        with pytest.raises(ValueError, match="one text per language"):
+            Blueprint.from_rows([{"step": ("Book", "预约"), "customer": ("Calls", "打电话")}])
+    finally:
+        i18n.reload()

@@ -1,5 +1,5 @@
 """Measuring satisfaction: IPA quadrants as defined, the four methods, ACSI and SSI indices,
-PP100 (sim/measure.py)."""
+PP100 (csat/lessons/measure.py)."""
 
 from dataclasses import replace
 

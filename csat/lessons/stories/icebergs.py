@@ -219,8 +219,8 @@ def compare_runs(
         Column label → run, in the order to show.
     rows : sequence of str
         Keys of :meth:`sim.Result.summary`.
-    lang : {"en", "zh"}
-        Language of the row labels (when ``formatted``).
+    lang : str
+        A language of :data:`csat.i18n.LANGUAGES`, for the row labels (when ``formatted``).
     formatted : bool
         True: readable strings with bilingual-ready labels as the index (for a slide);
         False: numbers indexed by summary key (for code and tests).
