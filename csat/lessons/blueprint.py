@@ -32,45 +32,67 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
+from csat import i18n
 from csat.i18n import Namespace
 from csat.lessons import style
 from csat.lessons.survey import split_zh
+from csat.lessons.typeset import breaks_at_spaces, one_line
 
 LANES = ("evidence", "customer", "front", "back", "support")
 """Lanes from top to bottom."""
 
-LANE_NAMES = {
-    "evidence": {"en": "Physical evidence", "zh": "有形展示"},
-    "customer": {"en": "Customer actions", "zh": "顾客行为"},
-    "front": {"en": "Front stage\n(staff, seen)", "zh": "前台\n（看得见的员工行为）"},
-    "back": {"en": "Back stage\n(staff, unseen)", "zh": "后台\n（看不见的员工行为）"},
-    "support": {"en": "Support\nprocesses", "zh": "支持过程"},
-    "standard": {"en": "Standard at this\ncontact point", "zh": "本接触点的\n服务标准"},
-}
-
 LINES = {
-    # (lane above, lane below): name
-    ("customer", "front"): {"en": "Line of interaction", "zh": "互动分界线"},
-    ("front", "back"): {"en": "Line of visibility", "zh": "可视分界线"},
-    ("back", "support"): {"en": "Line of internal interaction", "zh": "内部互动分界线"},
+    # (lane above, lane below): the line's key in the catalogue
+    ("customer", "front"): "interaction",
+    ("front", "back"): "visibility",
+    ("back", "support"): "internal",
 }
+"""The three lines of a blueprint, by the lanes they separate; their names are
+:func:`line_name`."""
 
 _TEXT = Namespace("blueprint")
+_MORE = Namespace("blueprint_words")  # lane and line names, wrap width; added after ``blueprint``
+_HOTEL = Namespace("blueprint_hotel_stay")  # the words of the worked example
+
+
+def lane_name(lane: str, lang: str) -> str:
+    """The name of ``lane`` (one of :data:`LANES`, or ``"standard"``) in ``lang``.
+
+    >>> lane_name("evidence", "en")
+    'Physical evidence'
+    """
+    return _MORE[_check_lang(lang)]["lanes"][lane]
+
+
+def line_name(line: str, lang: str) -> str:
+    """The name of the line ``line`` (a value of :data:`LINES`) in ``lang``."""
+    return _MORE[_check_lang(lang)]["lines"][line]
 
 
 def _pair(value: Any, where: str) -> dict[str, str] | None:
-    """(en, zh) or {"en":…, "zh":…} → {"en":…, "zh":…}; None/"" → None."""
+    """One text per language of :data:`csat.i18n.LANGUAGES` → {lang: text}; None/"" → None.
+
+    A text is given as a mapping {lang: text}, or as a tuple in the order of the languages
+    (``("English", "中文")``)."""
     if value is None or value == "":
         return None
+    langs = i18n.codes()
     if isinstance(value, Mapping):
-        en, zh = value.get("en"), value.get("zh")
-    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
-        en, zh = value
+        texts = {lang: value.get(lang) for lang in langs}
+    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == len(langs):
+        texts = dict(zip(langs, value, strict=True))
     else:
-        raise ValueError(f"{where} must be a pair (English, Chinese), got {value!r}")
-    if not (isinstance(en, str) and en.strip() and isinstance(zh, str) and zh.strip()):
-        raise ValueError(f"{where} needs non-empty English and Chinese text, got {value!r}")
-    return {"en": en, "zh": zh}
+        raise ValueError(f"{where} must be one text per language {_order()}, got {value!r}")
+    if not all(isinstance(text, str) and text.strip() for text in texts.values()):
+        raise ValueError(
+            f"{where} needs a non-empty text in every language {_order()}, got {value!r}"
+        )
+    return texts
+
+
+def _order() -> str:
+    """The languages in the order a tuple of texts gives them: '(English, 中文)'."""
+    return "(" + ", ".join(i18n.LANGUAGES.values()) + ")"
 
 
 @dataclass(frozen=True)
@@ -95,15 +117,18 @@ class Blueprint:
     def from_rows(
         cls,
         rows: Sequence[Mapping[str, Any]],
-        title: Sequence[str] | Mapping[str, str] = ("Overnight hotel stay", "酒店住宿一晚"),
+        title: Sequence[str] | Mapping[str, str] | None = None,
     ) -> Blueprint:
         """Build a blueprint from one row per step.
 
         Each row has ``step`` and ``customer`` (required), optionally ``evidence``, ``front``,
-        ``back``, ``support`` and ``standard`` — each an (English, Chinese) pair — and
-        ``fails``: a list of (lane, (English, Chinese)) fail points. Every problem is reported
-        at once in one ``ValueError``.
+        ``back``, ``support`` and ``standard`` — each one text per language, as a mapping
+        {lang: text} or an (English, Chinese) pair — and ``fails``: a list of (lane, texts)
+        fail points. ``title`` defaults to the worked example's. Every problem is reported at
+        once in one ``ValueError``.
         """
+        if title is None:
+            title = {lang: _HOTEL[lang]["title"] for lang in i18n.codes()}
         problems: list[str] = []
         steps = []
         if not rows:
@@ -119,7 +144,7 @@ class Blueprint:
                     raise ValueError(f"{where}.step is required")
             except ValueError as err:
                 problems.append(str(err))
-                name = {"en": "?", "zh": "?"}
+                name = dict.fromkeys(i18n.codes(), "?")
             lanes: dict[str, dict[str, str] | None] = {}
             for lane in LANES:
                 try:
@@ -140,7 +165,7 @@ class Blueprint:
             for j, fail in enumerate(row.get("fails") or ()):
                 if not (isinstance(fail, Sequence) and len(fail) == 2 and fail[0] in LANES):
                     problems.append(
-                        f"{where}.fails[{j}] must be (lane, (English, Chinese)) with lane one "
+                        f"{where}.fails[{j}] must be (lane, texts) with lane one "
                         f"of {list(LANES)}, got {fail!r}"
                     )
                     continue
@@ -168,95 +193,59 @@ class Blueprint:
         data = {}
         for s in self.steps:
             col = {
-                LANE_NAMES[ln][lang].replace("\n", " "): (s.lanes[ln] or {}).get(lang, "")
+                one_line(lane_name(ln, lang), lang): (s.lanes[ln] or {}).get(lang, "")
                 for ln in LANES
             }
-            col[LANE_NAMES["standard"][lang].replace("\n", " ")] = (s.standard or {}).get(lang, "")
+            col[one_line(lane_name("standard", lang), lang)] = (s.standard or {}).get(lang, "")
             data[s.name[lang]] = col
         return pd.DataFrame(data)
 
 
-def _t(en: str, zh: str) -> tuple[str, str]:
-    return (en, zh)
+_HOTEL_STEPS = (
+    # (step, the lane of its fail point): the words are in the catalogue
+    ("arrive", "front"),
+    ("porter", "back"),
+    ("check_in", "back"),
+    ("room", "support"),
+    ("room_service", "back"),
+    ("checkout", "support"),
+)
 
 
-HOTEL_STAY: list[dict[str, Any]] = [
-    {
-        "step": _t("Arrive", "到达"),
-        "evidence": _t("Hotel front, car park, signs", "酒店外观、停车场、指示牌"),
-        "customer": _t("Arrives at the hotel", "抵达酒店"),
-        "front": _t("Doorman greets the guest", "门童问候客人"),
-        "support": _t("Booking system lists today's arrivals", "预订系统列出当天到店客人"),
-        "standard": _t("Greeted within 30 seconds", "30秒内有人问候"),
-        "fails": [("front", _t("Nobody at the door", "门口无人迎接"))],
-    },
-    {
-        "step": _t("Porter", "交行李"),
-        "evidence": _t("Luggage cart, porter's uniform", "行李车、行李员制服"),
-        "customer": _t("Gives bags to the porter", "把行李交给行李员"),
-        "front": _t("Porter takes the bags, hands over a tag", "行李员接过行李、给行李牌"),
-        "back": _t("Porter takes the bags to the room", "行李员把行李送进房间"),
-        "support": _t("Luggage log", "行李登记"),
-        "standard": _t("Bags in the room within 10 minutes", "10分钟内行李到房"),
-        "fails": [("back", _t("Bags go to the wrong room", "行李送错房间"))],
-    },
-    {
-        "step": _t("Check in", "入住登记"),
-        "evidence": _t("Front desk, forms, key card", "前台、登记单、房卡"),
-        "customer": _t("Checks in", "办理入住"),
-        "front": _t("Receptionist registers the guest, gives the key", "前台登记、交房卡"),
-        "back": _t("Housekeeping confirms the room is ready", "客房部确认房间已备好"),
-        "support": _t("Hotel management system", "酒店管理系统"),
-        "standard": _t(
-            "Done in 3 minutes; the booked room is ready", "3分钟办完；预订的房间已备好"
-        ),
-        "fails": [("back", _t("Room not ready or out of order", "房间未备好或不能住"))],
-    },
-    {
-        "step": _t("Room", "客房"),
-        "evidence": _t("Lift, corridor, room, bathroom, amenities", "电梯、走廊、客房、卫浴、用品"),
-        "customer": _t("Goes to the room, gets the bags, sleeps", "进房、收到行李、休息"),
-        "front": _t("Porter delivers the bags", "行李员送来行李"),
-        "back": _t("Housekeeping cleaned and checked the room", "客房部已清洁检查"),
-        "support": _t("Laundry, maintenance", "洗衣房、工程维修"),
-        "standard": _t("Clean, quiet, everything works", "干净、安静、设施都好用"),
-        "fails": [("support", _t("Air conditioning or shower broken", "空调或淋浴坏了"))],
-    },
-    {
-        "step": _t("Room service", "送餐服务"),
-        "evidence": _t("Menu, tray, the food itself", "菜单、餐盘、菜品本身"),
-        "customer": _t("Orders by phone, eats", "打电话点餐、用餐"),
-        "front": _t("Takes the order; delivers the tray", "接听点单；送餐进房"),
-        "back": _t("Kitchen prepares the order", "厨房备餐"),
-        "support": _t("Ordering system, stock", "点餐系统、库存"),
-        "standard": _t("Answered in 3 rings; food within 30 minutes", "3声内接听；30分钟内送到"),
-        "fails": [("back", _t("Wrong or late order", "送错或送晚"))],
-    },
-    {
-        "step": _t("Checkout", "退房"),
-        "evidence": _t("Bill, front desk", "账单、前台"),
-        "customer": _t("Checks out and leaves", "退房离店"),
-        "front": _t("Receptionist settles the bill, says goodbye", "前台结账、道别"),
-        "back": _t("Bill prepared, minibar checked", "准备账单、查迷你吧"),
-        "support": _t("Billing system", "账务系统"),
-        "standard": _t("Bill right first time; out in 3 minutes", "账单一次准确；3分钟内退房"),
-        "fails": [("support", _t("Wrong charges on the bill", "账单多收费"))],
-    },
-]
+def _hotel_stay() -> list[dict[str, Any]]:
+    """The rows of the worked example, each text {lang: text} from ``blueprint_hotel_stay``."""
+    steps = {lang: _HOTEL[lang]["steps"] for lang in i18n.codes()}
+    rows = []
+    for key, fail_lane in _HOTEL_STEPS:
+        words = {lang: steps[lang][key] for lang in steps}
+        first = words[i18n.DEFAULT]
+        row: dict[str, Any] = {
+            column: {lang: words[lang][column] for lang in words}
+            for column in first
+            if column != "fail"
+        }
+        row["fails"] = [(fail_lane, {lang: words[lang]["fail"] for lang in words})]
+        rows.append(row)
+    return rows
+
+
+HOTEL_STAY: list[dict[str, Any]] = _hotel_stay()
 """The course's worked example: an overnight hotel stay, six steps, one fail point each."""
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be one of {sorted(_TEXT)}, got {lang!r}")
+def _check_lang(lang: str) -> str:
+    return i18n.check(lang, where="lang")
 
 
-def _wrap(text: str, lang: str, width_en: int = 20, width_zh: int = 10) -> str:
-    """Wrap cell text. Chinese is split in halves (after a pause mark near the middle where
-    there is one), never inside a number or a Latin word, never before punctuation."""
-    if lang != "zh":
-        return "\n".join(textwrap.wrap(text, width_en))
-    return "\n".join(split_zh(text, width_zh))
+def _wrap(text: str, lang: str) -> str:
+    """Wrap cell text at the language's width (``blueprint_words.wrap_width``). Where lines
+    break between words, at spaces; where they break between characters (Chinese), in halves
+    (after a pause mark near the middle where there is one), never inside a number or a Latin
+    word, never before punctuation."""
+    width = int(_MORE[_check_lang(lang)]["wrap_width"])
+    if breaks_at_spaces(lang):
+        return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(split_zh(text, width))
 
 
 _FILL = {
@@ -272,7 +261,7 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
     """Draw ``blueprint``: steps as columns, lanes as rows, the three lines, arrows from step
     to step along the customer's path and across the lines where staff act, fail points as
     numbered red circles (listed under the chart) and each step's standard in the last row."""
-    _check_lang(lang)
+    lang = style.figure_lang(_check_lang(lang))
     n = len(blueprint.steps)
     label_w, col_w, row_h = 2.6, 3.0, 1.45
     width = label_w + n * col_w + 0.2
@@ -310,7 +299,7 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
             ax.text(
                 0.1,
                 yc[lane],
-                LANE_NAMES[lane][lang],
+                lane_name(lane, lang),
                 va="center",
                 ha="left",
                 fontsize=13,
@@ -372,7 +361,7 @@ def draw(blueprint: Blueprint, *, lang: str = "en", title: str | None = None) ->
             ax.text(
                 0.1,
                 ly + 0.04,
-                name[lang],
+                line_name(name, lang),
                 ha="left",
                 va="bottom",
                 fontsize=12 if not visibility else 13,

@@ -32,6 +32,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 from numpy.typing import ArrayLike
 
+from csat import i18n
 from csat.i18n import Namespace
 from csat.lessons import style
 from csat.lessons.survey import RATING_LABELS, Survey, dimension_label, to_scale
@@ -39,13 +40,20 @@ from csat.sim._rng import as_generator
 from csat.sim.analytic import acsi
 from csat.sim.params import SERVQUAL
 
-QUADRANTS: dict[str, dict[str, str]] = {
-    "concentrate_here": {"en": "Concentrate here", "zh": "重点改进"},
-    "keep_up": {"en": "Keep up the good work", "zh": "继续保持"},
-    "low_priority": {"en": "Low priority", "zh": "暂不优先"},
-    "possible_overkill": {"en": "Possible overkill", "zh": "可能过度投入"},
-}
-"""The four IPA quadrants with their English and Chinese names."""
+QUADRANTS = ("concentrate_here", "keep_up", "low_priority", "possible_overkill")
+"""The four IPA quadrants; their names in each language are :func:`quadrant_name`."""
+
+_TEXT = Namespace("measure")
+_MORE = Namespace("measure_words")  # quadrant and SSI factor names, added after ``measure``
+
+
+def quadrant_name(key: str, lang: str) -> str:
+    """The name of the IPA quadrant ``key`` (one of :data:`QUADRANTS`) in ``lang``.
+
+    >>> quadrant_name("keep_up", "en")
+    'Keep up the good work'
+    """
+    return _MORE[_check_lang(lang)]["quadrants"][key]
 
 
 def quadrant(
@@ -107,7 +115,7 @@ def ipa_table(table: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
         {
             t["col_importance"]: table["importance"].round(1),
             t["col_performance"]: table["performance"].round(2),
-            t["col_quadrant"]: [QUADRANTS[q][lang] for q in table["quadrant"]],
+            t["col_quadrant"]: [quadrant_name(q, lang) for q in table["quadrant"]],
         }
     )
     out.index = [dimension_label(d, lang, both=True) for d in table.index]
@@ -135,22 +143,24 @@ def ipa_stability(
         for d, q in table["quadrant"].items():
             counts.loc[d, q] += 1
     counts.index = [dimension_label(d, lang) for d in counts.index]
-    counts.columns = [QUADRANTS[q][lang] for q in counts.columns]
+    counts.columns = [quadrant_name(q, lang) for q in counts.columns]
     return counts
 
 
-_TEXT = Namespace("measure")
+def _check_lang(lang: str) -> str:
+    """``lang`` if the catalogues speak it (a table uses it as given)."""
+    return i18n.check(lang, where="lang")
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be one of {sorted(_TEXT)}, got {lang!r}")
+def _figure_lang(lang: str) -> str:
+    """The language a figure is drawn in: ``lang``, or English without a Chinese font."""
+    return style.figure_lang(_check_lang(lang))
 
 
 def ipa_chart(table: pd.DataFrame, *, lang: str = "en", title: str | None = None) -> Figure:
     """The IPA quadrant chart of :func:`ipa`'s table: one point per dimension with ±2 standard
     error bars, the cross-hairs at the table's cuts, the quadrant names in the corners."""
-    _check_lang(lang)
+    lang = _figure_lang(lang)
     t = _TEXT[lang]
     ic, pc = table.attrs.get("cuts", (20.0, float(table["performance"].mean())))
     colours = {
@@ -182,7 +192,7 @@ def ipa_chart(table: pd.DataFrame, *, lang: str = "en", title: str | None = None
             ax.text(
                 cx,
                 cy,
-                QUADRANTS[q][lang],
+                quadrant_name(q, lang),
                 transform=ax.transAxes,
                 ha=ha,
                 va=va,
@@ -255,6 +265,7 @@ def four_methods(survey: Survey, *, lang: str = "en") -> pd.DataFrame:
 
 def rating_counts(survey: Survey, *, lang: str = "en") -> pd.Series:
     """How many respondents gave each point of the five-point direct rating."""
+    _check_lang(lang)
     counts = survey.respondents["rating"].value_counts().reindex(range(1, 6), fill_value=0)
     counts.index = [f"{i} {RATING_LABELS[lang][i - 1]}" for i in counts.index]
     return counts.rename("respondents")
@@ -267,7 +278,7 @@ def rating_counts(survey: Survey, *, lang: str = "en") -> pd.Series:
 def pdca_cycle(*, lang: str = "en") -> Figure:
     """The survey cycle of the decks (调研—考核—整改—使客户满意—再调研) as a loop of five
     steps around the PDCA idea."""
-    _check_lang(lang)
+    lang = _figure_lang(lang)
     t = _TEXT[lang]
     steps = t["pdca_steps"]
     k = len(steps)
@@ -346,7 +357,7 @@ def acsi_model(*, lang: str = "en") -> Figure:
     """The ACSI model (Fornell et al. 1996) as a path diagram: expectations, perceived quality
     and perceived value drive satisfaction, which drives complaints (down) and loyalty (up);
     the complaints → loyalty path shows whether complaint handling wins customers back."""
-    _check_lang(lang)
+    lang = _figure_lang(lang)
     t = _TEXT[lang]
     nodes = t["acsi_nodes"]
     w, h = _BOX_W, _BOX_H
@@ -418,46 +429,43 @@ def acsi_index(survey: Survey, weights: Sequence[float] | None = None) -> float:
 
 SSI_FACTORS: dict[str, dict] = {
     "delivery_process": {
-        "en": "Delivery process",
-        "zh": "交车过程",
         "weight": 0.25,
         "dims": ("reliability", "empathy"),
     },
     "delivery_timing": {
-        "en": "Delivery timing",
-        "zh": "交车时间",
         "weight": 0.15,
         "dims": ("reliability",),
     },
     "dealer_facility": {
-        "en": "Dealer facility",
-        "zh": "经销商设施",
         "weight": 0.14,
         "dims": ("tangibles",),
     },
-    "deal": {"en": "Deal", "zh": "交易条件", "weight": 0.12, "dims": ("assurance",)},
+    "deal": {"weight": 0.12, "dims": ("assurance",)},
     "salesperson": {
-        "en": "Salesperson",
-        "zh": "销售顾问",
         "weight": 0.12,
         "dims": ("assurance", "empathy"),
     },
     "paperwork": {
-        "en": "Paperwork",
-        "zh": "文件手续",
         "weight": 0.12,
         "dims": ("responsiveness", "reliability"),
     },
     "sales_initiation": {
-        "en": "Sales initiation",
-        "zh": "销售接待",
         "weight": 0.10,
         "dims": ("responsiveness",),
     },
 }
 """The seven sales-satisfaction factors with the weights one deck gives (25/15/14/12/12/12/10)
 and, for the simulation, the SERVQUAL dimensions each factor's rating is drawn from (a
-teaching assumption, not J.D. Power's)."""
+teaching assumption, not J.D. Power's); their names are :func:`ssi_factor_name`."""
+
+
+def ssi_factor_name(key: str, lang: str) -> str:
+    """The name of the SSI factor ``key`` (one of :data:`SSI_FACTORS`) in ``lang``.
+
+    >>> ssi_factor_name("paperwork", "en")
+    'Paperwork'
+    """
+    return _MORE[_check_lang(lang)]["ssi_factors"][key]
 
 
 def ssi_answers(
@@ -485,7 +493,7 @@ def ssi_table(answers: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
         index = 1000.0 * (mean - 1.0) / 9.0
         rows.append(
             {
-                t["ssi_factor"]: f[lang],
+                t["ssi_factor"]: ssi_factor_name(key, lang),
                 t["ssi_weight"]: f["weight"],
                 t["ssi_dims"]: " + ".join(dimension_label(d, lang) for d in f["dims"]),
                 t["ssi_mean"]: round(mean, 2),

@@ -27,6 +27,10 @@ COLOURS = {
 }
 
 LABELS = Namespace("plots")
+"""Axis, legend and title words of the dashboard, read as ``LABELS[lang][key]``."""
+
+CAUSE_NAMES = Namespace("cause")
+"""Why a customer left, one label per :data:`csat.sim.state.CAUSES` (the shared registry)."""
 
 
 def labels(lang: str = "en") -> dict[str, str]:
@@ -100,7 +104,8 @@ def dashboard(result: Result, *, lang: str = "en", title: str | None = None) -> 
 
         ax = axes[1, 0]
         counts = [int(s[f"defections_{c}"]) for c in CAUSES]
-        names = [t["silent_cause"] if c == "silent" else t[c] for c in CAUSES]
+        cause = CAUSE_NAMES[lang]  # the one registry of cause labels
+        names = [cause[c] for c in CAUSES]
         order = np.argsort(counts)
         ax.barh([names[i] for i in order], [counts[i] for i in order], color="#762a83")
         for y, i in enumerate(order):

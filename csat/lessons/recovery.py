@@ -36,6 +36,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from csat import i18n
 from csat.i18n import Namespace
 from csat.lessons import style
 from csat.sim import presets
@@ -58,15 +59,29 @@ _RC = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 14, "legend.font
 _LINES = ("#d6604d", "#4393c3", "#053061", "#1a9850")
 
 TEXT = Namespace("recovery")
+MORE = Namespace("recovery_words")
+"""Words of this module added after ``recovery``: the name of a business that is no preset."""
+
+
+def business_key(params: Params) -> str | None:
+    """The preset whose business ``params`` describes (same economics), or None."""
+    for name in presets.names():
+        if presets.get(name).economics == params.economics:
+            return name
+    return None
+
+
+def business_label(key: str | None, lang: str) -> str:
+    """The short name of the preset ``key`` in ``lang``, from the ``business`` registry of the
+    catalogues; "this business" for None (a business that is no preset)."""
+    if key is None:
+        return MORE[i18n.check(lang, where="lang")]["this_business"]
+    return i18n.t(f"business.{key}", i18n.check(lang, where="lang"))
 
 
 def business_name(params: Params, lang: str) -> str:
     """A short name for the business ``params`` describes, when it is one of the presets."""
-    for name in presets.names():
-        if presets.get(name).economics == params.economics:
-            text = presets._PRESETS[name].zh if lang == "zh" else presets._PRESETS[name].en
-            return text.split("：")[0].split(":")[0]
-    return "This business" if lang == "en" else "该企业"
+    return business_label(business_key(params), lang)
 
 
 # -- what happens after a problem -----------------------------------------------------------
@@ -139,8 +154,7 @@ def repurchase_claims(params: Params, *, lang: str = "en") -> pd.DataFrame:
     The research column is ``params`` as given (TARP's 37% / 70% / 95%); the decks' column is
     :func:`csat.sim.presets.folklore` applied to it ("90% never come back", 54–70% → 62%, 95%).
     """
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    i18n.check(lang, where="lang")
     t = TEXT[lang]
     research, decks = _keep(params), _keep(presets.folklore(params))
     return pd.DataFrame(
@@ -226,8 +240,7 @@ def speed_sweep(
     table.insert(0, "resolution_rate", [k[0] for k in keys])
     table.insert(1, "quick_share", [k[1] for k in keys])
     table.attrs["n_runs"] = n_runs
-    table.attrs["name_en"] = business_name(base, "en")
-    table.attrs["name_zh"] = business_name(base, "zh")
+    table.attrs["business"] = business_key(base)
     return table
 
 
@@ -288,7 +301,7 @@ def speed_figure(sweep: pd.DataFrame, *, lang: str = "en") -> Figure:
                 s=found["by_speed"],
                 worst=found["worst"],
                 best=found["best"],
-                name=sweep.attrs.get(f"name_{lang}", ""),
+                name=business_label(sweep.attrs.get("business"), lang),
             ),
             fontsize=15,
             fontweight=style.weight(lang),
@@ -306,8 +319,7 @@ def levers(base: Params, *, lang: str = "en") -> dict[str, Params]:
     """Today and four recovery levers, each changed on its own: train staff to resolve 90% of
     complaints; make 90% of resolutions quick; invite complaints so that 75% of unhappy
     customers speak up; the recovery paradox at TARP's 8%. Keys are labels in ``lang``."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    i18n.check(lang, where="lang")
     t, rec, com = TEXT[lang], base.recovery, base.complaints
     changes = {
         "today": {},
@@ -330,8 +342,7 @@ def readable(comparison: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """A :func:`compare_years` table as a room reads it: customers at year end and customers
     lost after a problem with their 90% range, how many fewer were lost than in the first row,
     complaints, profit and business value."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    i18n.check(lang, where="lang")
     t = TEXT[lang]
     first = comparison["lost_after_problem"].iloc[0]
 
@@ -438,8 +449,7 @@ def paradox_table(names: Sequence[str] | None = None, *, lang: str = "en") -> pd
     folklore): ordinary churn a year, and :func:`break_even_loyalty` for a complainer resolved
     quickly, for anyone with a problem today, and when every complaint is resolved quickly
     ("never" when no size up to 100% is enough)."""
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    i18n.check(lang, where="lang")
     t = TEXT[lang]
     names = [n for n in presets.names() if n != "deck_folklore"] if names is None else names
 
@@ -500,6 +510,4 @@ def paradox_figure(params: Params, *, lang: str = "en") -> Figure:
 
 
 def _known(lang: str) -> str:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
-    return lang
+    return i18n.check(lang, where="lang")

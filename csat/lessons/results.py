@@ -34,12 +34,29 @@ from csat.exercises.report import (
     write_tables,
 )
 from csat.exercises.scenario import Scenario
-from csat.lessons import style
+from csat.i18n import Namespace
+from csat.lessons import style, typeset
+
+LAYOUT = Namespace("results_words")
+"""Per-language layout of the report's figures: wrap widths (in characters), the head of a
+step's label, and whether the scenarios' ids (English words joined by hyphens) can stand as
+labels in the language."""
+
+
+def _width(key: str, lang: str) -> int:
+    """A wrap width of the report's figures in ``lang``, from :data:`LAYOUT`."""
+    return int(LAYOUT[lang][key])
+
+
+def _ids_readable(lang: str) -> bool:
+    return LAYOUT[lang]["ids_readable"] == "yes"
 
 
 def _wrap(text: str, width: int, lang: str, lines: int = 2) -> str:
-    """Wrap for a label; Chinese has no spaces, so it is cut by characters."""
-    if lang == "zh":
+    """Wrap for a label: at spaces, or, in a language whose lines break between characters
+    (Chinese has no spaces), by characters, preferably after punctuation."""
+    if not typeset.breaks_at_spaces(lang):
+        marks_after = typeset.break_after(lang)
         chunks, rest = [], text
         while rest:
             if len(rest) <= width:
@@ -50,7 +67,7 @@ def _wrap(text: str, width: int, lang: str, lines: int = 2) -> str:
             marks = [
                 i + 1
                 for i, ch in enumerate(rest[:width])
-                if ch in "，。；：、！？）—" and abs(i + 1 - target) <= 4
+                if ch in marks_after and abs(i + 1 - target) <= 4
             ]
             cut = min(marks, key=lambda m: abs(m - target)) if marks else target
             chunks.append(rest[:cut])
@@ -81,10 +98,11 @@ def tidy_axes(ax) -> None:
 def heading(fig: Figure, ax, title: str, subtitle: str, lang: str) -> None:
     """The finding as the figure's title (wrapped to fit), what was counted underneath."""
     inches = fig.get_figwidth() - 0.5
-    width = int(inches * 72 / 19) if lang == "zh" else int(inches * 72 / (0.64 * 19))
+    width = int(inches * 72 / (typeset.char_em(lang) * 19))  # characters at 19 pt
     lines = _wrap(title, width, lang, lines=3).split("\n")
     fig.suptitle("\n".join(lines), fontsize=19, fontweight=style.weight(lang, title))
-    wrapped = [_wrap(part, 60 if lang == "zh" else 120, lang) for part in subtitle.split("\n")]
+    sub_width = _width("subtitle_width", lang)
+    wrapped = [_wrap(part, sub_width, lang) for part in subtitle.split("\n")]
     ax.set_title("\n".join(wrapped), fontsize=13, color="#444")
 
 
@@ -112,7 +130,7 @@ def plot_scores(store, *, policy: str = "best", lang: str = "en") -> Figure:
     for y, (exercise, g) in enumerate(groups):
         sc = scenario_mod.load(exercise) if exercise in scenario_mod.library() else None
         title = sc.title(lang) if sc else exercise
-        labels.append(_wrap(title, 15 if lang == "zh" else 30, lang))
+        labels.append(_wrap(title, _width("label_width", lang), lang))
         totals = g["total"].to_numpy(dtype=float)
         passed = g["passed"].fillna(False).to_numpy(dtype=bool)
         ax.boxplot(
@@ -217,9 +235,10 @@ def _choice_colour(points: int, model: bool) -> str:
 
 
 def _choice_label(choice_id: str, text: str, lang: str) -> str:
-    if lang == "zh":
-        return _wrap(text, 8, "zh")
-    return _wrap(choice_id.replace("-", " "), 13, "en")
+    """A reply on its bar: its id where ids read as words in ``lang`` (short), else its text."""
+    if _ids_readable(lang):
+        return _wrap(choice_id.replace("-", " "), _width("choice_width", lang), lang)
+    return _wrap(text, _width("choice_width", lang), lang)
 
 
 def reply_bar(ax, y: float, replies: pd.DataFrame, lang: str) -> None:
@@ -255,9 +274,9 @@ def _steps(first: int, last: int) -> str:
 def _step_label(step: str, node: str, line: str, n: int, lang: str) -> str:
     """'1 · at the stand (n=18)' over the start of what the customer says there."""
     spoken = re.sub(r"^\s*[(（][^)）]*[)）]\s*", "", line) or line  # drop a stage direction
-    if lang == "zh":
-        return f"第{step}步（{n}次）\n{short(spoken, 13)}"
-    return f"{step} · {node.replace('-', ' ')}  (n={n})\n{short(spoken, 30)}"
+    name = node.replace("-", " ") if _ids_readable(lang) else ""
+    head = LAYOUT[lang]["step_label"].format(step=step, node=name, n=n)
+    return f"{head}\n{short(spoken, _width('step_line_width', lang))}"
 
 
 @style.lettered
@@ -302,7 +321,7 @@ def plot_choices(store, scenario_id: str | Scenario, *, lang: str = "en") -> Fig
         _, missed, step, node = worst
         rows = dist[(dist["node"] == node) & ~dist["model"]].sort_values("count", ascending=False)
         top = rows.iloc[0]
-        label = short(top["text"], 16 if lang == "zh" else 40)
+        label = short(top["text"], _width("top_width", lang))
         title = t["choices_title"].format(step=step, share=missed, top=top["share"], label=label)
     sub = t["choices_sub"].format(title=sc.title(lang), version=sc.version)
     heading(fig, ax, title, sub, lang)

@@ -1,5 +1,5 @@
 """Service blueprints: the table is checked, and the drawing has every step, lane, line and
-fail point (sim/blueprint.py)."""
+fail point (csat/lessons/blueprint.py)."""
 
 import matplotlib
 import pytest
@@ -44,9 +44,9 @@ def test_the_drawing_has_every_step_lane_line_and_standard(hotel, lang):
         assert squash(s.name[lang]) in words
         assert squash(s.standard[lang]) in words
     for lane in blueprint.LANES:
-        assert squash(blueprint.LANE_NAMES[lane][lang]) in words
-    for name in LINES.values():
-        assert squash(name[lang]) in words
+        assert squash(blueprint.lane_name(lane, lang)) in words
+    for line in LINES.values():
+        assert squash(blueprint.line_name(line, lang)) in words
     ax = fig.axes[0]
     assert [ln.get_gid() for ln in ax.lines].count("line-of-visibility") == 1
 
@@ -126,12 +126,50 @@ def test_chinese_wrapping_keeps_numbers_whole_and_never_starts_a_line_with_punct
         for key, value in row.items():
             if key in ("step", "fails"):
                 continue
-            lines = blueprint._wrap(value[1], "zh").split("\n")
-            assert "".join(lines) == value[1]
+            lines = blueprint._wrap(value["zh"], "zh").split("\n")
+            assert "".join(lines) == value["zh"]
             assert all(line and line[0] not in "、，；：" for line in lines)
     assert "30分钟" in blueprint._wrap("3声内接听；30分钟内送到", "zh")
 
 
 def test_unknown_language_is_refused(hotel):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"lang: expected one of en, zh, got 'fr'"):
         blueprint.draw(hotel, lang="fr")
+
+
+def test_a_table_joins_each_language_its_own_way(hotel):
+    assert "Front stage (staff, seen)" in hotel.table("en").index
+    assert "前台（看得见的员工行为）" in hotel.table("zh").index
+
+
+def test_texts_come_as_pairs_or_as_one_mapping_per_language():
+    pairs = Blueprint.from_rows([{"step": ("Book", "预约"), "customer": ("Calls", "打电话")}])
+    mapped = Blueprint.from_rows(
+        [{"step": {"en": "Book", "zh": "预约"}, "customer": {"en": "Calls", "zh": "打电话"}}]
+    )
+    assert pairs.steps == mapped.steps
+    assert pairs.title == {"en": "Overnight hotel stay", "zh": "酒店住宿一晚"}
+    with pytest.raises(ValueError, match=r"row 0\.step needs a non-empty text in every language"):
+        Blueprint.from_rows([{"step": {"en": "Book"}, "customer": ("Calls", "打电话")}])
+
+
+def test_a_third_language_needs_only_its_catalogue(monkeypatch, tmp_path):
+    """Add 'fr' (a copy of the English catalogue): a blueprint whose rows give three texts
+    draws in French without any code knowing the language."""
+    from csat import i18n
+
+    for lang in i18n.LANGUAGES:
+        (tmp_path / f"{lang}.yaml").write_bytes(i18n.catalogue_path(lang).read_bytes())
+    (tmp_path / "fr.yaml").write_bytes(i18n.catalogue_path("en").read_bytes())
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "LANGUAGES", {**i18n.LANGUAGES, "fr": "Français"})
+    i18n.reload()
+    try:
+        rows = [{"step": ("Book", "预约", "Réserver"), "customer": ("Calls", "打电话", "Appelle")}]
+        bp = Blueprint.from_rows(rows, title=("Booking", "预约", "Réservation"))
+        words = "\n".join(texts(blueprint.draw(bp, lang="fr")))
+        assert "1. Réserver" in words and "Appelle" in words and "Line of visibility" in words
+        with pytest.raises(ValueError, match="one text per language"):
+            Blueprint.from_rows([{"step": ("Book", "预约"), "customer": ("Calls", "打电话")}])
+    finally:
+        i18n.reload()

@@ -1,5 +1,5 @@
 """Measuring satisfaction: IPA quadrants as defined, the four methods, ACSI and SSI indices,
-PP100 (sim/measure.py)."""
+PP100 (csat/lessons/measure.py)."""
 
 from dataclasses import replace
 
@@ -152,6 +152,19 @@ def test_ipa_stability_counts_every_survey_once_and_clear_dimensions_do_not_flip
 def test_ipa_table_names_the_quadrants_in_both_languages(car_survey):
     t = measure.ipa(car_survey)
     en = measure.ipa_table(t)
-    assert list(en["Quadrant"]) == [measure.QUADRANTS[q]["en"] for q in t["quadrant"]]
+    assert list(en["Quadrant"]) == [measure.quadrant_name(q, "en") for q in t["quadrant"]]
     zh = measure.ipa_table(t, lang="zh")
     assert zh.index[0] == "Reliability 可靠性" and "重点改进" in set(zh["象限"])
+
+
+def test_an_unknown_language_is_refused_by_name(car_survey):
+    with pytest.raises(ValueError, match=r"lang: expected one of en, zh, got 'fr'"):
+        measure.four_methods(car_survey, lang="fr")
+    with pytest.raises(ValueError, match=r"lang: expected one of en, zh, got 'fr'"):
+        measure.pdca_cycle(lang="fr")
+
+
+def test_ssi_factors_are_named_in_every_language(car_survey):
+    zh = measure.ssi_table(measure.ssi_answers(car_survey, rng=1), lang="zh")
+    assert zh.index.tolist()[:2] == ["交车过程", "交车时间"]
+    assert measure.ssi_factor_name("deal", "en") == "Deal"

@@ -90,7 +90,7 @@ def test_resolving_nothing_loses_more_than_resolving_most():
     )
     assert list(sweep["resolution_rate"]) == [0.0, 0.9]
     assert sweep["lost_after_problem"].iloc[0] > sweep["lost_after_problem"].iloc[1]
-    assert sweep.attrs["n_runs"] == 2 and "Car dealership" in sweep.attrs["name_en"]
+    assert sweep.attrs["n_runs"] == 2 and sweep.attrs["business"] == "car_dealer"
 
 
 def test_compare_years_is_reproducible_and_refuses_nothing_to_compare():
@@ -114,14 +114,14 @@ def test_speed_figure_quotes_the_numbers_it_draws():
     for key in ("lost_after_problem", "customers_end"):
         sweep[f"{key}_q05"] = sweep[key] - 10
         sweep[f"{key}_q95"] = sweep[key] + 10
-    sweep.attrs.update(n_runs=3, name_en="Test shop", name_zh="测试店")
+    sweep.attrs.update(n_runs=3, business="hotel")
     found = recovery.speed_findings(sweep)
     # the middle speed of (0, 1) is 1, the middle rate of (0.3, 0.9) is 0.9
     assert found == {"by_resolving": 240.0, "by_speed": 120.0, "worst": 800.0, "best": 500.0,
                      "lowest_rate": 0.3, "highest_rate": 0.9}  # fmt: skip
     fig = recovery.speed_figure(sweep)
     title = fig._suptitle.get_text()
-    assert "240" in title and "120" in title and "800" in title and "Test shop" in title
+    assert "240" in title and "120" in title and "800" in title and "Business hotel" in title
     assert "90% of complaints instead of 30%" in title
     zh = recovery.speed_figure(sweep, lang="zh")
     assert CJK.search(zh._suptitle.get_text())
@@ -202,7 +202,7 @@ def test_break_even_is_where_a_problem_stops_costing_value():
 def test_paradox_table_lists_each_business_break_even():
     table = recovery.paradox_table()
     assert len(table) == len(presets.names()) - 1
-    row = table.loc["Car dealership (4S store)"]
+    row = table.loc["Car dealer"]
     assert row["Ordinary churn a year"] == "10%"
     assert row["Break-even: a complainer resolved quickly"] == "9%"
     assert row["Break-even: anyone with a problem, today's handling"] == "never"
@@ -213,7 +213,7 @@ def test_paradox_table_lists_each_business_break_even():
 def test_paradox_figure_marks_the_break_even_in_its_title():
     fig = recovery.paradox_figure(DEALER)
     title = fig.axes[0].get_title()
-    assert "9%" in title and "77%" in title and "Car dealership" in title
+    assert "9%" in title and "77%" in title and "Car dealer" in title
     zh = recovery.paradox_figure(DEALER, lang="zh")
     assert CJK.search(zh.axes[0].get_title())
 

@@ -1,4 +1,4 @@
-"""The helpers behind the complaint-iceberg and word-of-mouth notebooks (sim.stories).
+"""The helpers behind the complaint-iceberg and word-of-mouth notebooks (csat.lessons.stories).
 
 The teaching claims the notebooks make are asserted here on fresh runs, so a change to the
 simulator that breaks one of them fails a test rather than silently changing a lesson.
@@ -17,6 +17,7 @@ import pytest
 
 from csat import sim
 from csat.lessons import stories
+from csat.lessons.stories import icebergs
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +38,7 @@ def research_and_decks():
 def test_iceberg_bands_are_drawn_to_scale(shares):
     """The area between band edges is each band's share of the whole iceberg."""
     edges = stories.band_edges(shares)
-    y, left, right = stories._berg_profile(20_000)
+    y, left, right = icebergs._berg_profile(20_000)
     width = left + right
     total = np.trapezoid(width, y)
     for share, top, bottom in zip(shares, edges[:-1], edges[1:], strict=True):
@@ -300,7 +301,7 @@ def test_wom_table_and_figure(views):
 
 
 def test_text_refuses_an_unknown_language():
-    with pytest.raises(ValueError, match=r"lang must be one of \['en', 'zh'\], got 'fr'"):
+    with pytest.raises(ValueError, match=r"lang: expected one of en, zh, got 'fr'"):
         stories.text("fr")
 
 
@@ -365,3 +366,31 @@ def test_years_to_half_the_market_follows_the_formulas():
 def test_a_single_influencer_panel_does_not_give_the_exercise_away(influencers):
     fig = stories.influencer_figure([influencers[0]])
     assert fig._suptitle is None
+
+
+@pytest.fixture
+def third_language(monkeypatch, tmp_path):
+    """A third language, 'fr', whose catalogue is a copy of the English one: what adding a
+    language takes (a catalogue file and its code in i18n.LANGUAGES), nothing else."""
+    from csat import i18n
+
+    for lang in i18n.LANGUAGES:
+        (tmp_path / f"{lang}.yaml").write_bytes(i18n.catalogue_path(lang).read_bytes())
+    (tmp_path / "fr.yaml").write_bytes(i18n.catalogue_path("en").read_bytes())
+    monkeypatch.setattr(i18n, "CATALOGUE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "LANGUAGES", {**i18n.LANGUAGES, "fr": "Français"})
+    i18n.reload()
+    yield "fr"
+    i18n.reload()
+
+
+def test_a_third_language_needs_only_its_catalogue(third_language):
+    reach = stories.story_reach(("well_mixed", "ring"), n=2_000, tellers=20)
+    table = stories.reach_table(reach, lang=third_language)
+    assert table.index.tolist() == stories.reach_table(reach, lang="en").index.tolist()
+    fig = stories.reach_figure(reach, lang=third_language)
+    assert fig.axes[0].get_title() == stories.TEXT["en"]["reach_title"]
+    df = pd.DataFrame({"expectations.promise": [7.0], "complaints_front_line": [3.0]})
+    assert stories.sweep_table(df, lang=third_language).columns.tolist() == [
+        "Complaints to the front line"
+    ]
