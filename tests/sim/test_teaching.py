@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt
 
 from csat import i18n, sim
 from csat.lessons import style, teaching
-from csat.ui import teaching as teaching_ui
 from csat.sim import analytic, presets
 from csat.sim.state import CAUSES
+from csat.ui import teaching as teaching_ui
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SMALL = {"population": 3_000, "days": 120}
