@@ -557,31 +557,30 @@ def _dim_tick(dim: str, lang: str) -> str:
     return f"{dimension_label(dim, lang)}\n({w:.0%})"
 
 
-_NO_LINE_START = "、，。；：）」’”！？"
-
-
-def split_zh(text: str, width: int) -> list[str]:
+def split_zh(text: str, width: int, lang: str = "zh") -> list[str]:
     """Split text written without spaces (Chinese) into lines of at most about ``width``
     characters: in halves, after a pause mark near the middle where there is one, never inside
-    a number or a Latin word, never before punctuation.
+    a number or a Latin word, never before a mark that may not start a line. The marks are
+    ``lang``'s (catalogue namespace ``survey_typography``: ``pause_marks``, ``no_line_start``).
 
     >>> split_zh("满意度来自体验与期望之差，而不是绝对的服务水平", 14)
     ['满意度来自体验与期望之差，', '而不是绝对的服务水平']
     """
     if len(text) <= width:
         return [text]
+    rules = _TYPOGRAPHY[lang]
     half = len(text) / 2
-    pauses = [i + 1 for i, ch in enumerate(text[:-1]) if ch in "；，、："]
+    pauses = [i + 1 for i, ch in enumerate(text[:-1]) if ch in rules["pause_marks"]]
     pauses = [p for p in pauses if len(text) / 4 <= p <= 3 * len(text) / 4]
     if pauses:
         cut = min(pauses, key=lambda p: abs(p - half))
     else:
         # Between tokens (a number or Latin word is one token), nearest the middle, and never
-        # before a punctuation mark.
+        # before a mark that may not start a line.
         ends = [m.end() for m in re.finditer(r"[A-Za-z0-9.%+-]+|.", text)][:-1]
-        ends = [e for e in ends if text[e] not in _NO_LINE_START] or [round(half)]
+        ends = [e for e in ends if text[e] not in rules["no_line_start"]] or [round(half)]
         cut = min(ends, key=lambda e: abs(e - half))
-    return split_zh(text[:cut], width) + split_zh(text[cut:], width)
+    return split_zh(text[:cut], width, lang) + split_zh(text[cut:], width, lang)
 
 
 def _wrap(text: str, width: str, lang: str = "en") -> str:
@@ -591,7 +590,7 @@ def _wrap(text: str, width: str, lang: str = "en") -> str:
     rules = _TYPOGRAPHY[lang]
     chars = int(rules[width])
     if rules["line_breaking"] == "anywhere":
-        return "\n".join(split_zh(text, chars))
+        return "\n".join(split_zh(text, chars, lang))
     return "\n".join(textwrap.wrap(text, chars))
 
 
