@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -35,17 +34,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from csat import sim
+from csat import i18n, sim
 from csat.exercises import rubric
 from csat.exercises.bridge import handling_params, outcome_mix
 from csat.exercises.engine import score_path
 from csat.exercises.scenario import Ending, Scenario
 from csat.exercises.scenario import load as load_scenario
-from csat.i18n import Namespace
 from csat.lessons import style
 from csat.sim import capstone as game
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _RC = {"font.size": 13, "axes.titlesize": 15, "axes.labelsize": 14, "legend.fontsize": 12}
 FRAMEWORK_COLUMNS = ("deck", "HEARD", "LATTE", "LAST")
 """The frameworks :func:`framework_table` shows, the decks' service steps first."""
@@ -62,20 +59,15 @@ OUTCOME_COLOURS = {
     ("escalates", "negative"): "#67001f",
 }
 
-TEXT = Namespace("debrief")
+TEXT = i18n.Namespace("debrief")
+"""The words of the debrief tables and figures, ``TEXT[lang][key]``."""
 
-DIMENSION_ZH = {
-    "reliability": "可靠性",
-    "responsiveness": "响应性",
-    "assurance": "保证性",
-    "empathy": "移情性",
-    "tangibles": "有形性",
-}
+_TABLES = i18n.Namespace("debrief_tables")
+_TYPOGRAPHY = i18n.Namespace("debrief_typography")
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {sorted(TEXT)}, got {lang!r}")
+    i18n.check(lang, where="lang")
 
 
 # -- the one rubric, read as the frameworks -------------------------------------------------
@@ -96,7 +88,8 @@ def framework_table(lang: str = "en") -> pd.DataFrame:
             steps = [s for s, keys in rubric.FRAMEWORKS[framework].items() if key in keys]
             header = t["deck"] if framework == "deck" else framework
             row[header] = " · ".join(steps) if steps else t["none"]
-        row[t["looks_for"]] = dim.looks_for_zh if lang == "zh" else dim.looks_for_en
+        # The rubric keeps one attribute per language (looks_for_en, looks_for_zh).
+        row[t["looks_for"]] = getattr(dim, f"looks_for_{lang}")
         rows.append(row)
     return pd.DataFrame(rows).set_index(t["dimension"])
 
@@ -172,8 +165,9 @@ def path_replies(
         c = scenario.choice(node, choice_id)
         text = c.text(lang)
         short = text if width is None or len(text) <= width else text[: width - 1].rstrip() + "…"
-        sep = "，" if lang == "zh" else ", "
-        points = sep.join(f"{rubric.name(k, lang)} {v:+d}" for k, v in c.points.items() if v)
+        points = _TABLES[lang]["list_separator"].join(
+            f"{rubric.name(k, lang)} {v:+d}" for k, v in c.points.items() if v
+        )
         rows.append({t["step"]: i, t["reply"]: short, t["points"]: points, t["mood"]: c.mood})
     return pd.DataFrame(rows).set_index(t["step"])
 
@@ -203,7 +197,7 @@ def scenario_table(ids: Sequence[str], *, lang: str = "en") -> pd.DataFrame:
     path, ways through the conversation and the share of them that pass."""
     _check_lang(lang)
     t = TEXT[lang]
-    business = sim.presets.describe()["说明" if lang == "zh" else "description"]
+    business = _TABLES[lang]["business"]
     rows = []
     for sid in ids:
         s = load_scenario(sid)
@@ -211,7 +205,7 @@ def scenario_table(ids: Sequence[str], *, lang: str = "en") -> pd.DataFrame:
         rows.append(
             {
                 t["scenario"]: s.title(lang),
-                t["business"]: business[s.business].split(":")[0].split("：")[0],
+                t["business"]: business[s.business],
                 t["customer"]: s.persona.name(lang),
                 t["decisions"]: len(s.best_path()),
                 t["ways"]: f"{len(paths):,}",
@@ -240,10 +234,8 @@ def paths_figure(
         bottom = np.zeros(len(bins) - 1)
         for key, ending in scenario.endings.items():
             counts, _ = np.histogram(table.loc[table["ending"] == key, "total"], bins=bins)
-            label = (
-                f"{ending.title(lang)}（{t[ending.outcome]}）"
-                if lang == "zh"
-                else f"{ending.title(lang)} ({t[ending.outcome]})"
+            label = _TABLES[lang]["ending_label"].format(
+                title=ending.title(lang), outcome=t[ending.outcome]
             )
             colour = OUTCOME_COLOURS[(ending.outcome, ending.sentiment)]
             ax.bar(bins[:-1], counts, width=5, align="edge", bottom=bottom, color=colour,
@@ -368,12 +360,14 @@ def handling_worlds(
 
 
 def _wrap_label(text: str, lang: str) -> str:
-    """A bar label on two or three short lines; Chinese breaks before a bracket if it has one."""
-    if lang == "zh":
-        if "（" in text:
-            return text.replace("（", "\n（", 1)
-        return "\n".join(textwrap.wrap(text, 9))
-    return "\n".join(textwrap.wrap(text, 18, break_on_hyphens=False))
+    """A bar label on two or three short lines, as ``lang`` sets it (catalogue namespace
+    ``debrief_typography``): broken once before ``label_break_before`` when the label holds it
+    (Chinese: before a bracket), else wrapped at ``label_width`` characters."""
+    rules = _TYPOGRAPHY[lang]
+    before = rules["label_break_before"]
+    if before and before in text:
+        return text.replace(before, "\n" + before, 1)
+    return "\n".join(textwrap.wrap(text, int(rules["label_width"]), break_on_hyphens=False))
 
 
 def handling_figure(
@@ -451,8 +445,7 @@ def capstone_rules(business: str = "hotel", *, lang: str = "en") -> pd.DataFrame
             q[i] = share
             plans.append(after(quality=tuple(q)))
         cells = [f"{p.service.quality[i]:.2f} ({p.service.spread[i]:.2f})" for p in plans]
-        name = DIMENSION_ZH[dim] if lang == "zh" else dim.capitalize()
-        rows.append([name, t["quality_what"], *cells])
+        rows.append([i18n.t(f"servqual.{dim}", lang), t["quality_what"], *cells])
     return pd.DataFrame(
         rows, columns=[t["lever"], t["changes"], t["today"], t["half"], t["whole"]]
     ).set_index(t["lever"])
@@ -541,7 +534,7 @@ def plans_figure(outcomes: Sequence[game.Outcome], *, lang: str = "en") -> Figur
         ax.barh(y, profit, color="#4393c3", label=t["profit_after_spend"])
         ax.barh(y, value, left=profit, color="#1a9850", label=t["customer_value"])
         for yi, total in zip(y, profit + value, strict=True):
-            ax.annotate(f"¥{total:,.1f}m" if lang == "en" else f"{total:,.1f}",
+            ax.annotate(_TABLES[lang]["bar_total"].format(total=total),
                         xy=(total, yi), xytext=(6, 0), textcoords="offset points",
                         va="center", fontsize=14)  # fmt: skip
         ax.set_yticks(y, ["\n".join(textwrap.wrap(n, 28)) for n in names])
@@ -576,9 +569,9 @@ def leaderboard_table(
     table = pd.DataFrame(
         {
             t["team"]: board["team"].astype(str),
-            t["value_col"]: board["value"].map(money),
-            t["profit_col"]: board["profit_after_spend"].map(money),
-            t["customer_value_col"]: board["customer_value"].map(money),
+            t["value"]: board["value"].map(money),
+            t["profit_after_spend"]: board["profit_after_spend"].map(money),
+            t["customer_value"]: board["customer_value"].map(money),
             t["customers_col"]: board["customers_end"].map(lambda v: f"{float(v):,.0f}"),
             t["dissatisfied_col"]: board["dissatisfied_share"].map(lambda v: f"{float(v):.1%}"),
             t["spent_col"]: board["spent"].map(money),

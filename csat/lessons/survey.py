@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -57,7 +57,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from csat.i18n import Namespace
+from csat import i18n
 from csat.lessons import style
 from csat.lessons.plots import COLOURS, LABELS
 from csat.sim._rng import as_generator
@@ -74,15 +74,6 @@ from csat.sim.steps import (
     satisfaction,
 )
 
-DIMENSIONS: dict[str, dict[str, str]] = {
-    "reliability": {"en": "Reliability", "zh": "可靠性"},
-    "responsiveness": {"en": "Responsiveness", "zh": "响应性"},
-    "assurance": {"en": "Assurance", "zh": "保证性"},
-    "empathy": {"en": "Empathy", "zh": "移情性"},
-    "tangibles": {"en": "Tangibles", "zh": "有形性"},
-}
-"""The five SERVQUAL dimensions with their English and Chinese names."""
-
 OUTCOMES = {
     DISSATISFIED: "dissatisfied",
     BASIC: "basically_satisfied",
@@ -95,47 +86,64 @@ SCALE = 7
 
 @dataclass(frozen=True)
 class Item:
-    """One questionnaire item: an id, its dimension and its wording in English and Chinese."""
+    """One questionnaire item: an id and its dimension; its wording is the key of the same id
+    in catalogue namespace ``survey_items``."""
 
     id: str
     dimension: str
-    en: str
-    zh: str
+
+    def text(self, lang: str = "en") -> str:
+        """The item's wording in ``lang``."""
+        return i18n.t(f"survey_items.{self.id}", i18n.check(lang, where="lang"))
 
 
 ITEMS: tuple[Item, ...] = (
-    Item("tan1", "tangibles", "Modern, well-kept equipment", "设备新、维护好"),
-    Item("tan2", "tangibles", "Facilities that look inviting", "环境设施美观宜人"),
-    Item("tan3", "tangibles", "Staff neatly dressed", "员工着装整洁"),
-    Item("tan4", "tangibles", "Clear, tidy forms, signs and bills", "单据、标识清楚整洁"),
-    Item("rel1", "reliability", "Does what it promised", "承诺的事一定做到"),
-    Item("rel2", "reliability", "Done by the time promised", "按承诺的时间完成"),
-    Item("rel3", "reliability", "Right the first time", "第一次就做对"),
-    Item("rel4", "reliability", "Sincere about solving my problem", "真心解决我的问题"),
-    Item("rel5", "reliability", "Records and bills without errors", "记录、账单准确无误"),
-    Item("res1", "responsiveness", "Tells me when things will be done", "告诉我什么时候办好"),
-    Item("res2", "responsiveness", "Serves me promptly", "服务及时不拖延"),
-    Item("res3", "responsiveness", "Always willing to help", "总是乐意帮忙"),
-    Item("res4", "responsiveness", "Never too busy to answer me", "再忙也回应我的请求"),
-    Item("ass1", "assurance", "Staff inspire confidence", "员工让人放心"),
-    Item("ass2", "assurance", "I feel safe dealing with them", "打交道感到安心"),
-    Item("ass3", "assurance", "Staff are always courteous", "员工始终有礼貌"),
-    Item("ass4", "assurance", "Staff know the answers", "员工懂行、答得上来"),
-    Item("emp1", "empathy", "Gives me individual attention", "给我个别的关注"),
-    Item("emp2", "empathy", "Opening hours that suit me", "营业时间方便我"),
-    Item("emp3", "empathy", "Staff care about me personally", "员工真心关心我"),
-    Item("emp4", "empathy", "Has my interests at heart", "把我的利益放在心上"),
-    Item("emp5", "empathy", "Understands my particular needs", "了解我的具体需求"),
+    Item("tan1", "tangibles"),
+    Item("tan2", "tangibles"),
+    Item("tan3", "tangibles"),
+    Item("tan4", "tangibles"),
+    Item("rel1", "reliability"),
+    Item("rel2", "reliability"),
+    Item("rel3", "reliability"),
+    Item("rel4", "reliability"),
+    Item("rel5", "reliability"),
+    Item("res1", "responsiveness"),
+    Item("res2", "responsiveness"),
+    Item("res3", "responsiveness"),
+    Item("res4", "responsiveness"),
+    Item("ass1", "assurance"),
+    Item("ass2", "assurance"),
+    Item("ass3", "assurance"),
+    Item("ass4", "assurance"),
+    Item("emp1", "empathy"),
+    Item("emp2", "empathy"),
+    Item("emp3", "empathy"),
+    Item("emp4", "empathy"),
+    Item("emp5", "empathy"),
 )
 """22 items in the shape of the refined SERVQUAL (wording written for this course)."""
 
 _ITEM_DIM = np.array([SERVQUAL.index(it.dimension) for it in ITEMS])
 
-RATING_LABELS = {
-    "en": ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"),
-    "zh": ("很不满意", "不满意", "一般", "满意", "很满意"),
-}
-"""The five-point direct rating scale (method 1 of the four survey methods)."""
+
+class _RatingLabels(Mapping[str, tuple[str, ...]]):
+    """Language code → the five labels of the direct rating scale, worst first (catalogue key
+    ``survey_tables.rating``)."""
+
+    def __getitem__(self, lang: str) -> tuple[str, ...]:
+        if lang not in i18n.LANGUAGES:
+            raise KeyError(lang)
+        return tuple(i18n.t("survey_tables.rating", lang))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(i18n.LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(i18n.LANGUAGES)
+
+
+RATING_LABELS: Mapping[str, tuple[str, ...]] = _RatingLabels()
+"""The five-point direct rating scale (method 1 of the four survey methods), per language."""
 
 
 def to_scale(x: np.ndarray, points: int) -> np.ndarray:
@@ -149,11 +157,17 @@ def to_scale(x: np.ndarray, points: int) -> np.ndarray:
 
 
 def dimension_label(dim: str, lang: str = "en", both: bool = False) -> str:
-    """Name of a dimension in ``lang``; with ``both``, English and Chinese together."""
-    names = DIMENSIONS[dim]
+    """Name of a SERVQUAL dimension in ``lang`` (catalogue registry ``servqual``); with
+    ``both``, its names in every language, in menu order ("Reliability 可靠性").
+
+    >>> dimension_label("empathy", "zh"), dimension_label("empathy", both=True)
+    ('移情性', 'Empathy 移情性')
+    """
+    if dim not in SERVQUAL:
+        raise ValueError(f"dimension must be one of {list(SERVQUAL)}, got {dim!r}")
     if both:
-        return f"{names['en']} {names['zh']}"
-    return names[lang]
+        return " ".join(i18n.t(f"servqual.{dim}", code) for code in i18n.codes())
+    return i18n.t(f"servqual.{dim}", i18n.check(lang, where="lang"))
 
 
 @dataclass(frozen=True)
@@ -239,7 +253,7 @@ class Survey:
         """:meth:`dimension_scores` with headers and dimension names for a slide, rounded."""
         t = self.dimension_scores().round(2)
         t.index = [dimension_label(d, lang, both=True) for d in t.index]
-        heads = _TEXT[lang]
+        heads = _TEXT[i18n.check(lang, where="lang")]
         return t.rename(columns={k: heads[k] for k in t.columns}).rename_axis(heads["dimension"])
 
 
@@ -436,37 +450,39 @@ def match_one_dimension(
 
 
 _MATCH_COLUMNS = {
-    "quality_gain": ("Quality gain (0–10)", "质量提升（0–10）", "{:+.1f}"),
-    "weight_x_gain": ("Weight × gain", "权重 × 提升", "{:.3f}"),
-    "share_dissatisfied": ("Stays that disappoint", "不满意的入住", "{:.1%}"),
-    "share_very_satisfied": ("Stays that delight", "很满意的入住", "{:.1%}"),
-    "customers_end": ("Customers after a year", "一年后的客户数", "{:,.0f}"),
-    "profit": ("Profit (¥ million)", "利润（百万元）", "{:.2f}"),
+    "quality_gain": "{:+.1f}",
+    "weight_x_gain": "{:.3f}",
+    "share_dissatisfied": "{:.1%}",
+    "share_very_satisfied": "{:.1%}",
+    "customers_end": "{:,.0f}",
+    "profit": "{:.2f}",
 }
+"""The columns of :func:`match_table` and their number formats; headers are the keys of the
+same names in catalogue namespace ``survey_tables``."""
 
 
 def match_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """:func:`match_one_dimension`'s table as a room reads it: headers in ``lang``, numbers
     formatted (profit in millions)."""
-    _check_lang(lang)
-    pick = 1 if lang == "zh" else 0
+    heads = i18n.table("survey_tables", i18n.check(lang, where="lang"))
     out = pd.DataFrame(index=table.index)
-    for col, (en, zh, fmt) in _MATCH_COLUMNS.items():
+    for col, fmt in _MATCH_COLUMNS.items():
         values = table[col] / 1e6 if col == "profit" else table[col]
-        out[(en, zh)[pick]] = [fmt.format(v) for v in values]
-    out.index.name = "Matched on" if lang == "en" else "追平的维度"
+        out[heads[col]] = [fmt.format(v) for v in values]
+    out.index.name = heads["matched_on"]
     return out
 
 
 # ---------------------------------------------------------------------------------------------
 # Figures
 
-_TEXT = Namespace("survey")
+_TEXT = i18n.Namespace("survey")
+_TYPOGRAPHY = i18n.Namespace("survey_typography")
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be one of {sorted(_TEXT)}, got {lang!r}")
+def _figure_lang(lang: str) -> str:
+    """``lang`` checked, as a figure can draw it (:func:`csat.lessons.style.figure_lang`)."""
+    return style.figure_lang(i18n.check(lang, where="lang"))
 
 
 def gap_chart(
@@ -477,7 +493,7 @@ def gap_chart(
     One survey: the title names the biggest shortfall and the weighted score. Two: the title
     names the dimension where the first differs most from the second.
     """
-    _check_lang(lang)
+    lang = _figure_lang(lang)
     t = _TEXT[lang]
     if isinstance(surveys, Survey):
         surveys = {"": surveys}
@@ -529,7 +545,7 @@ def gap_chart(
                 title = t["gap_title_many"].format(
                     lead=lead, other=other, dim=dimension_label(dim, lang), diff=abs(diff[dim])
                 )
-        ax.set_title(_wrap(title, 70 if lang == "en" else 36, lang))
+        ax.set_title(_wrap(title, "gap_title_width", lang))
         if len(names) > 1:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(names), fontsize=13)
         ax.grid(axis="x", alpha=0.3)
@@ -541,35 +557,41 @@ def _dim_tick(dim: str, lang: str) -> str:
     return f"{dimension_label(dim, lang)}\n({w:.0%})"
 
 
-_NO_LINE_START = "、，。；：）」’”！？"
+def split_zh(text: str, width: int, lang: str = "zh") -> list[str]:
+    """Split text written without spaces (Chinese) into lines of at most about ``width``
+    characters: in halves, after a pause mark near the middle where there is one, never inside
+    a number or a Latin word, never before a mark that may not start a line. The marks are
+    ``lang``'s (catalogue namespace ``survey_typography``: ``pause_marks``, ``no_line_start``).
 
-
-def split_zh(text: str, width: int) -> list[str]:
-    """Split Chinese text into lines of at most about ``width`` characters: in halves, after
-    a pause mark near the middle where there is one, never inside a number or a Latin word,
-    never before punctuation."""
+    >>> split_zh("满意度来自体验与期望之差，而不是绝对的服务水平", 14)
+    ['满意度来自体验与期望之差，', '而不是绝对的服务水平']
+    """
     if len(text) <= width:
         return [text]
+    rules = _TYPOGRAPHY[lang]
     half = len(text) / 2
-    pauses = [i + 1 for i, ch in enumerate(text[:-1]) if ch in "；，、："]
+    pauses = [i + 1 for i, ch in enumerate(text[:-1]) if ch in rules["pause_marks"]]
     pauses = [p for p in pauses if len(text) / 4 <= p <= 3 * len(text) / 4]
     if pauses:
         cut = min(pauses, key=lambda p: abs(p - half))
     else:
         # Between tokens (a number or Latin word is one token), nearest the middle, and never
-        # before a punctuation mark.
+        # before a mark that may not start a line.
         ends = [m.end() for m in re.finditer(r"[A-Za-z0-9.%+-]+|.", text)][:-1]
-        ends = [e for e in ends if text[e] not in _NO_LINE_START] or [round(half)]
+        ends = [e for e in ends if text[e] not in rules["no_line_start"]] or [round(half)]
         cut = min(ends, key=lambda e: abs(e - half))
-    return split_zh(text[:cut], width) + split_zh(text[cut:], width)
+    return split_zh(text[:cut], width, lang) + split_zh(text[cut:], width, lang)
 
 
-def _wrap(text: str, width: int, lang: str = "en") -> str:
-    """Wrap a title: English at word boundaries (names in Chinese inside stay whole), Chinese
-    every ``width`` characters."""
-    if lang == "zh":
-        return "\n".join(split_zh(text, width))
-    return "\n".join(textwrap.wrap(text, width))
+def _wrap(text: str, width: str, lang: str = "en") -> str:
+    """Wrap a title as ``lang`` breaks lines (catalogue namespace ``survey_typography``): at
+    spaces (names without spaces inside stay whole), or anywhere between characters with
+    :func:`split_zh`; ``width`` names the setting that gives the line length in characters."""
+    rules = _TYPOGRAPHY[lang]
+    chars = int(rules[width])
+    if rules["line_breaking"] == "anywhere":
+        return "\n".join(split_zh(text, chars, lang))
+    return "\n".join(textwrap.wrap(text, chars))
 
 
 def mix_chart(
@@ -578,7 +600,7 @@ def mix_chart(
     """Stacked horizontal bars: very satisfied / basically satisfied / dissatisfied visits of
     each run over its whole period. Default title: how many times as often the worst
     business disappoints as the best."""
-    _check_lang(lang)
+    lang = _figure_lang(lang)
     lab = LABELS[lang]
     t = _TEXT[lang]
 
@@ -610,53 +632,17 @@ def mix_chart(
             worst, best = max(dis, key=dis.get), min(dis, key=dis.get)
             ratio = dis[worst] / dis[best] if dis[best] > 0 else float("inf")
             title = t["mix_title"].format(worse=worst, ratio=ratio)
-        ax.set_title(_wrap(title, 75 if lang == "en" else 38, lang))
+        ax.set_title(_wrap(title, "mix_title_width", lang))
     return fig
-
-
-_LEVELS = {
-    "en": [
-        "① The level the firm wants to give\n(management's idea of what customers expect)",
-        "② The level it is able to give\n(service standards, staff, systems)",
-        "③ The level it actually gives\n(service delivered)",
-        "④ The level the customer perceives\n(perceived service)",
-        "⑤ The level the customer wanted\n(expected service)",
-    ],
-    "zh": [
-        "① 企业想提供的服务水平\n（管理者对顾客期望的理解）",
-        "② 企业能够提供的服务水平\n（服务标准、人员、系统）",
-        "③ 企业实际提供的服务水平\n（实际交付的服务）",
-        "④ 顾客感知到的服务水平\n（感知服务）",
-        "⑤ 顾客想要的服务水平\n（期望服务）",
-    ],
-}
-_GAPS = {
-    "en": {
-        "g1": "Gap 1 knowledge:\nwhat customers want\nvs what managers think",
-        "g2": "Gap 2 standards",
-        "g3": "Gap 3 delivery",
-        "g4": "Gap 4 communication:\npromises vs delivery",
-        "gp": "perception (how delivery is seen)",
-        "g5": "Gap 5 = the customer gap\n= what SERVQUAL measures (P − E)",
-        "promise": "Promises to customers\n(ads, sales staff)",
-    },
-    "zh": {
-        "g1": "差距1 认知差距：\n顾客要什么 vs\n管理者以为的",
-        "g2": "差距2 标准差距",
-        "g3": "差距3 交付差距",
-        "g4": "差距4 沟通差距：\n承诺 vs 实际交付",
-        "gp": "感知（交付如何被看到）",
-        "g5": "差距5 ＝ 顾客差距\n＝ SERVQUAL测量的 P − E",
-        "promise": "对顾客的承诺\n（广告、销售人员）",
-    },
-}
 
 
 def gaps_model(*, lang: str = "en") -> Figure:
     """The five service levels as a ladder, with the gaps of Parasuraman, Zeithaml & Berry
     (1985) between them: firm levels below the line, customer levels above."""
-    _check_lang(lang)
-    levels, g, t = _LEVELS[lang], _GAPS[lang], _TEXT[lang]
+    lang = _figure_lang(lang)
+    t = _TEXT[lang]
+    g = i18n.table("survey_ladder", lang)  # the five levels, and the gaps' labels
+    levels = g["levels"]
     # Bottom to top: 1 wants, 2 able, 3 gives | 4 perceives, 5 wanted.
     ys = [0.6, 2.0, 3.4, 5.4, 6.8]
     colours = ["#d1e5f0", "#d1e5f0", "#d1e5f0", "#fddbc7", "#fddbc7"]

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-from csat import sim
+from csat import i18n, sim
 from csat.exercises import rubric
 from csat.exercises.bridge import handling_params
 from csat.exercises.engine import Session, score_path
@@ -62,7 +62,7 @@ def test_framework_table_is_the_rubric_read_through_each_framework():
                 assert (step in cell.split(" · ")) == (key in keys), (framework, step, key)
     zh = debrief.framework_table("zh")
     assert list(zh.index) == [d.zh for d in rubric.DIMENSIONS.values()]
-    with pytest.raises(ValueError, match="lang"):
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'de'"):
         debrief.framework_table("de")
 
 
@@ -248,5 +248,22 @@ def test_leaderboard_table_ranks_teams_and_formats_money_and_shares():
     zh = debrief.leaderboard_table(game.leaderboard(rows), lang="zh")
     assert zh.index.name == "名次" and all(CJK.search(c) for c in zh.columns)
     assert debrief.leaderboard_table([]).empty
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'fr'"):
         debrief.leaderboard_table(rows, lang="fr")
+
+
+def test_words_and_typography_come_from_the_catalogue():
+    assert debrief.capstone_rules("hotel", lang="zh").index[2] == i18n.t(
+        "servqual.reliability", "zh"
+    )
+    zh = debrief.path_replies(CAR, CAR.best_path(), lang="zh")
+    assert any("，" in p for p in zh.iloc[:, 1]) and not any(", " in p for p in zh.iloc[:, 1])
+    assert debrief._wrap_label("研究默认值（解决60%）", "zh") == "研究默认值\n（解决60%）"
+    assert debrief._wrap_label("Research default (60% resolved)", "en") == (
+        "Research default\n(60% resolved)"
+    )
+    a = game.play(game.Plan(team="甲队"), business="hotel", runs=1, population=1_000)
+    totals = [t.get_text() for t in debrief.plans_figure([a], lang="zh").axes[0].texts]
+    assert totals == [f"{a.value / 1e6:,.1f}"]
+    totals = [t.get_text() for t in debrief.plans_figure([a]).axes[0].texts]
+    assert totals == [f"¥{a.value / 1e6:,.1f}m"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csat import sim
+from csat import i18n, sim
 from csat.lessons import survey
 
 matplotlib.use("Agg")
@@ -32,7 +32,8 @@ def test_the_questionnaire_has_22_items_in_the_refined_servqual_split():
         "empathy": 5,
     }
     assert len({it.id for it in survey.ITEMS}) == 22
-    assert all(it.en and it.zh for it in survey.ITEMS)
+    assert all(it.text(lang) for it in survey.ITEMS for lang in i18n.codes())
+    assert survey.ITEMS[0].text("zh") == "设备新、维护好"
 
 
 def test_answers_are_on_their_scales(hotel_survey):
@@ -201,8 +202,20 @@ def test_tables_and_figures_carry_both_languages(hotel_survey):
     ladder = [t.get_text() for t in survey.gaps_model().axes[0].texts]
     assert sum(t.startswith(("①", "②", "③", "④", "⑤")) for t in ladder) == 5
     assert any("Gap 5" in t for t in ladder)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'fr'"):
         survey.gap_chart(hotel_survey, lang="fr")
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'fr'"):
+        survey.match_table(survey.match_one_dimension(HOTEL_SMALL, HOTEL_SMALL), "fr")
+
+
+def test_words_come_from_the_catalogue():
+    assert survey.dimension_label("reliability", "zh") == i18n.t("servqual.reliability", "zh")
+    assert survey.dimension_label("tangibles", both=True) == "Tangibles 有形性"
+    assert survey.RATING_LABELS["zh"][0] == "很不满意" and len(survey.RATING_LABELS["en"]) == 5
+    assert set(survey.RATING_LABELS) == set(i18n.codes()) and "fr" not in survey.RATING_LABELS
+    # Chinese titles wrap between characters, English ones at spaces.
+    assert survey._wrap("一" * 50, "gap_title_width", "zh").count("\n") == 1
+    assert "\n" not in survey._wrap("x" * 50, "gap_title_width", "en")
 
 
 def test_mix_chart_names_the_business_that_disappoints_more():
@@ -217,6 +230,9 @@ def test_the_survey_does_not_touch_the_params():
     p = replace(HOTEL)
     survey.draw(p, n=50, rng=1)
     assert p == HOTEL
+
+
+HOTEL_SMALL = sim.presets.get("hotel", population=1_000, days=10)
 
 
 def test_match_table_formats_for_the_room():

@@ -13,10 +13,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-from csat import sim
+from csat import i18n, sim
 from csat.lessons import style, teaching
 from csat.sim import analytic, presets
 from csat.sim.state import CAUSES
+from csat.ui import teaching as teaching_ui
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SMALL = {"population": 3_000, "days": 120}
@@ -135,7 +136,7 @@ def test_quality_shift_moves_every_dimension_within_bounds():
 
 
 def test_promise_quality_explorer_reruns_with_all_three_sliders():
-    ex = teaching.PromiseQualityExplorer("hotel", population=2_000, days=30)
+    ex = teaching_ui.PromiseQualityExplorer("hotel", population=2_000, days=30)
     base = presets.get("hotel").service.quality
     ex.quality.value = -0.5
     assert ex.result.params.service.quality[0] == pytest.approx(base[0] - 0.5)
@@ -200,13 +201,13 @@ def test_retention_gain_figure_starts_at_constant_margin_gains():
 
 
 def test_retention_slider_sentence_follows_the_sliders():
-    s = teaching.RetentionGainSlider()
+    s = teaching_ui.RetentionGainSlider()
     assert "+28%" in s.text.value  # 0.80 -> 0.85 at constant margin
     s.growth.value = 0.2
     assert "+86%" in s.text.value
     s.retention.value = 0.9
     assert "never stops growing" in s.text.value
-    zh = teaching.RetentionGainSlider(lang="zh")
+    zh = teaching_ui.RetentionGainSlider(lang="zh")
     assert CJK.search(zh.text.value)
 
 
@@ -217,7 +218,12 @@ def test_five_year_losses_compound_the_yearly_retention():
         assert row["lost_in_5_years"] == pytest.approx(1 - row["kept_after_5_years"])
     hotel, b2b = teaching.preset_label("hotel"), teaching.preset_label("b2b_supplier")
     assert table.loc[hotel, "lost_in_5_years"] > table.loc[b2b, "lost_in_5_years"]
-    assert set(teaching.PRESET_LABELS) == set(presets.names())
+    assert set(i18n.table("business", "en")) == set(presets.names())
+    assert teaching.preset_label("hotel", "zh") == i18n.t("business.hotel", "zh")
+    with pytest.raises(ValueError, match="car_dealer"):  # the message lists the known ones
+        teaching.preset_label("bakery")
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'fr'"):
+        teaching.preset_label("hotel", "fr")
 
 
 def test_satisfaction_gain_raises_satisfaction_and_value():
@@ -261,6 +267,8 @@ def test_why_customers_leave_figure_draws_the_decks_and_the_run():
     s = result.summary()
     drawn = sorted(p.get_width() for p in fig.axes[1].patches)
     assert drawn == sorted(int(s[f"defections_{c}"]) for c in CAUSES if s[f"defections_{c}"] > 0)
+    causes = i18n.table("cause", "en")
+    assert {t.get_text() for t in fig.axes[1].get_yticklabels()} <= set(causes.values())
     assert teaching.why_customers_leave_figure().axes[0].get_xlabel().endswith("(%)")
 
 
@@ -282,7 +290,7 @@ def test_readable_translates_and_formats():
     zh = teaching.readable(table, "zh")
     assert zh.index.name == "留存率 r"
     assert all(CJK.search(c) for c in zh.columns if c != "Retention r")
-    with pytest.raises(ValueError, match="lang: expected one of en, zh"):
+    with pytest.raises(ValueError, match="lang: expected one of en, zh, got 'fr'"):
         teaching.readable(table, "fr")
 
 
