@@ -51,6 +51,8 @@ class Question(_Model):
     prompt: Text
     options: Annotated[list[Option], Field(min_length=2, max_length=8)]
     explanation: Text
+    trainer_note: Text | None = None
+    """For the trainer only (report, answer key): the module and the source behind the answer."""
 
     def correct_ids(self) -> list[str]:
         return [o.id for o in self.options if o.correct]

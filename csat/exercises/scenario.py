@@ -165,6 +165,9 @@ class Choice(_Model):
     points: dict[str, Annotated[int, Field(ge=-3, le=3)]] = Field(default_factory=dict)
     mood: Annotated[int, Field(ge=-50, le=50)] = 0
     feedback: Text
+    """The coach's note the trainee reads after the reply: plain words, no course codes."""
+    trainer_note: Text | None = None
+    """For the trainer only (live view, report, answer key): the course module, the source."""
     next: Slug
 
 
@@ -179,6 +182,8 @@ class Ending(_Model):
     sentiment: Literal["positive", "neutral", "negative"]
     title: Text
     debrief: Text
+    trainer_note: Text | None = None
+    """For the trainer only: where the course teaches this, and the research behind it."""
 
 
 class Scenario(_Model):
