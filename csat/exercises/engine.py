@@ -31,6 +31,10 @@ POLICIES = ("best", "first", "last")
 """Which attempt counts for the gradebook when a trainee plays a scenario more than once."""
 
 
+class StaleChoice(RuntimeError):
+    """A reply given for a step the conversation has already left (e.g. a double-click)."""
+
+
 @dataclass(frozen=True)
 class Step:
     """What happened when the trainee chose a reply."""
@@ -169,8 +173,18 @@ class Session:
         return self.scenario.endings[self.ending] if self.ending else None
 
     # -- acting --------------------------------------------------------------------------
-    def choose(self, choice_id: str) -> Step:
-        """Take the reply ``choice_id`` at the current node; save it when a store is attached."""
+    def choose(self, choice_id: str, *, at: str | None = None) -> Step:
+        """Take the reply ``choice_id`` at the current node; save it when a store is attached.
+
+        ``at`` names the node the reply answers (the step the trainee saw it at). A reply for
+        another node — a second click that arrives after the conversation moved on — raises
+        :class:`StaleChoice` and changes nothing.
+        """
+        if at is not None and (self.finished or at != self.node):
+            raise StaleChoice(
+                f"{self.scenario.id}: reply {choice_id!r} answers node {at!r}, but the "
+                f"conversation is {'over' if self.finished else f'at {self.node!r}'}"
+            )
         if self.finished:
             raise RuntimeError(
                 f"{self.scenario.id}: the conversation has ended ({self.ending}); "

@@ -45,8 +45,10 @@ class RolePlay(_Exercise):
         ended (with *Play again* for a new attempt).
     lang : {"en", "zh"}
         Language shown first; the switch at the top changes it at any time.
-    seed : int
-        Order the replies are shown in (the same seed shows the same order).
+    seed : int, optional
+        Order the replies are shown in (the same seed shows the same order). By default each
+        attempt draws its own, kept with the attempt, so trainees side by side see different
+        orders and a resumed attempt shows the one it had.
 
     Attributes
     ----------
@@ -67,7 +69,7 @@ class RolePlay(_Exercise):
         store=None,
         trainee: str | None = None,
         lang: str = "en",
-        seed: int = 1,
+        seed: int | None = None,
     ) -> None:
         super().__init__(store=store, trainee=trainee, lang=lang)
         w = self._w
@@ -82,12 +84,20 @@ class RolePlay(_Exercise):
         self.chat = w.HTML()
         self.chat.add_class("csat-chat")
         self.prompt = w.HTML()
-        self._pool = []
-        for i in range(4):
-            b = w.Button(layout=w.Layout(width="100%", height="auto"))
-            b.add_class("csat-choice")
-            b.on_click(partial(self._clicked, i))
-            self._pool.append(b)
+        # Two sets of reply buttons, one per step in turn: a second click of a double-click
+        # reaches the kernel from the step's old buttons, after the next step is drawn on the
+        # other set, and is ignored instead of answering a line the trainee has not read.
+        self._pools = [
+            [w.Button(layout=w.Layout(width="100%", height="auto")) for _ in range(4)]
+            for _ in range(2)
+        ]
+        for p, pool in enumerate(self._pools):
+            for i, b in enumerate(pool):
+                b.add_class("csat-choice")
+                b.on_click(partial(self._clicked, p, i))
+        self._turn = 0  # the set on screen
+        self._at: str | None = None  # the node the buttons on screen answer
+        self._taken = False  # a reply was taken at _at: further clicks wait for the next step
         self._shown: list[Choice] = []
         self.choice_box = w.VBox(layout=w.Layout(width="100%"))
         self.choice_box.add_class("csat-choices")
@@ -136,6 +146,10 @@ class RolePlay(_Exercise):
         self.main.children = [self.body]
 
     @property
+    def _pool(self) -> list:
+        return self._pools[self._turn]
+
+    @property
     def buttons(self) -> list:
         """The reply buttons on screen, in the order shown (empty when the conversation ended)."""
         return list(self.choice_box.children)
@@ -148,12 +162,22 @@ class RolePlay(_Exercise):
         offered = ", ".join(c.id for c in self._shown) or "none"
         raise KeyError(f"reply {choice_id!r} is not on offer here (offered: {offered})")
 
-    def _clicked(self, index: int, _button=None) -> None:
-        if self.session is None or self.session.finished or index >= len(self._shown):
+    def _clicked(self, pool: int, index: int, _button=None) -> None:
+        s = self.session
+        if s is None or s.finished or index >= len(self._shown):
             return
+        node = self._at
+        if pool != self._turn or self._taken or node != s.node:
+            return  # a click on the buttons of a step already answered
+        self._taken = True
+        for b in self._pool:
+            b.disabled = True
         try:
-            self.session.choose(self._shown[index].id)
+            s.choose(self._shown[index].id, at=node)
         except Exception as err:  # a store that cannot write must not freeze the exercise
+            self._taken = False
+            for b in self._pool:
+                b.disabled = False
             self.message.value = _warn(_t(self.language, "not_saved", error=err))
             return
         self.message.value = ""
@@ -186,7 +210,12 @@ class RolePlay(_Exercise):
         self.chat.value = self._chat_html(lang)
         self.feedback.value = self._feedback_html(s.steps[-1], lang) if s.steps else ""
         self._shown = s.choices
+        here = None if s.finished else s.node
+        if here != self._at or (here is not None and self._taken):
+            # A new step (or a new attempt at the same one) gets the other set of buttons.
+            self._turn, self._at, self._taken = 1 - self._turn, here, False
         for button, choice in zip(self._pool, self._shown, strict=False):
+            button.disabled = False
             text = choice.text(lang)
             button.description = text
             button.tooltip = text

@@ -199,3 +199,15 @@ def test_a_broken_quiz_names_the_line_and_the_likely_field(tmp_path):
         "typo-quiz.yaml: questions[0].promt: expected no such field (check its spelling), "
         "got 'promt' (did you mean 'prompt'?) (line 7)"
     ) in problems, problems
+
+
+def test_a_reply_for_a_step_already_left_is_refused():
+    from csat.exercises.engine import StaleChoice
+
+    sc = load("hotpot-queue")
+    s = Session(sc, seed=1)
+    (node, first), (second_node, _) = sc.best_path()[:2]
+    s.choose(first, at=node)
+    with pytest.raises(StaleChoice, match=rf"answers node '{node}', but the conversation is at"):
+        s.choose(first, at=node)
+    assert s.path == [(node, first)] and s.node == second_node

@@ -30,6 +30,7 @@ from csat.exercises.store import (
     StoreError,
     default_url,
 )
+from csat.exercises.store.schema import decisions as decisions_table
 
 PG_URL = os.environ.get("CSAT_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -262,6 +263,26 @@ def test_a_different_decision_under_a_recorded_seq_raises(store, change):
     )
     with pytest.raises(StoreError, match=rf"attempt {a} decision 1: already recorded as node"):
         store.record_decision(a, **{**kwargs, **change})
+    assert store.decisions(a) == first
+
+
+def test_a_second_answer_to_a_step_is_refused_by_the_store_and_by_the_database(store):
+    """One decision per step of an attempt: a second one under the next seq (the double-click
+    that used to answer the next line) is refused by the store, and by the unique index when
+    written past it."""
+    a = _play(store, store.trainee("Gus"), n=2, finish=False)
+    first = store.decisions(a)
+    with pytest.raises(StoreError, match=r"step 'node-1' was already answered with 'choice-1'"):
+        store.record_decision(
+            a, seq=2, node="node-1", choice="other", points={}, mood=None, elapsed_s=0.1
+        )
+    assert store.decisions(a) == first
+    with pytest.raises(sa.exc.IntegrityError), store._engine.begin() as conn:
+        conn.execute(
+            decisions_table.insert().values(
+                attempt_id=a, seq=2, node="node-1", choice="x", points="{}", at="t", elapsed_s=0
+            )
+        )
     assert store.decisions(a) == first
 
 

@@ -457,3 +457,39 @@ def test_the_hub_fills_in_the_observer_name(tmp_path):
     hub.picker.value = "observer:"
     hub.open_button.click()
     assert hub.current.observer.value == "Zhou Xun"
+
+
+# --- one reply per step -----------------------------------------------------------------------
+
+
+def test_a_double_click_answers_only_the_step_the_trainee_saw(store):
+    """The second click of a double-click arrives from the step's old buttons after the next
+    step is drawn: it is ignored, and the store holds the one reply the trainee read."""
+    rp = RolePlay(SCENARIO, store=store, trainee="Li Lei", seed=1)
+    first = best_choices()[0]
+    button = rp.button_for(first)
+    button.click()
+    button.click()  # the same button again: the conversation has moved on
+    assert len(rp.session.steps) == 1
+    assert button not in rp.buttons, "the next step is drawn on fresh buttons"
+    stale = rp.buttons[0]
+    rp.button_for(best_choices()[1]).click()
+    stale.click()
+    assert [s.choice.id for s in rp.session.steps] == best_choices()[:2]
+    decisions = store.decisions(rp.session.attempt_id)
+    assert [(d.node, d.choice) for d in decisions] == rp.scenario.best_path()[:2]
+
+
+def test_every_attempt_draws_its_own_reply_order_and_a_resumed_one_keeps_it(store):
+    orders = {
+        tuple(c.id for c in RolePlay(SCENARIO, store=store, trainee=f"T{i}").session.choices)
+        for i in range(12)
+    }
+    assert len(orders) > 1, "without a seed, trainees side by side see different orders"
+    rp = RolePlay(SCENARIO, store=store, trainee="Wang Fang")
+    rp.button_for(best_choices()[0]).click()
+    shown = [b.description for b in rp.buttons]
+    again = RolePlay(SCENARIO, store=store, trainee="Wang Fang")  # a reload
+    assert again.session.seed == rp.session.seed
+    assert [b.description for b in again.buttons] == shown
+    assert store.attempt(rp.session.attempt_id).seed == rp.session.seed

@@ -185,7 +185,10 @@ class Records(Connection):
         seq : int
             Position of the decision in the attempt (0, 1, 2, ...), unique within it.
         node, choice : str
-            The node where the trainee chose, and the id of the reply chosen.
+            The step the decision answers (a scenario's node, a quiz's question, a capstone
+            lever), and the id of the reply chosen. One decision per step of an attempt: a
+            second one for the same step is refused (also by a unique index), however it
+            arrives.
         points : dict of str to int
             Rubric points the choice earned, by dimension.
         mood : int or None
@@ -227,6 +230,16 @@ class Records(Connection):
                 raise StoreError(
                     f"{self.url}: {where}: the attempt finished at {finished_at}; "
                     "start a new attempt to play again"
+                )
+            answered = conn.execute(
+                sa.select(decisions.c.seq, decisions.c.choice).where(
+                    decisions.c.attempt_id == attempt_id, decisions.c.node == row["node"]
+                )
+            ).first()
+            if answered is not None:
+                raise StoreError(
+                    f"{self.url}: {where}: step {row['node']!r} was already answered with "
+                    f"{answered.choice!r} (decision {answered.seq}); one answer per step"
                 )
             conn.execute(decisions.insert().values(row))
 

@@ -27,7 +27,7 @@ folder: an SQLite file in the working folder (see :func:`default_url`)."""
 ENV_VAR = "CSAT_DB_URL"
 """Environment variable holding the database URL (e.g. a classroom PostgreSQL server)."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the tables this code writes; see the module docstring for what each added."""
 
 KINDS = ("scenario", "quiz", "capstone")
@@ -124,6 +124,9 @@ decisions = sa.Table(
     sa.Column("mood", sa.Integer),
     sa.Column("at", sa.String, nullable=False),
     sa.Column("elapsed_s", sa.Float, nullable=False),
+    # One answer per step: a second click on a step already answered is refused by the
+    # database itself, whatever the page did.
+    sa.Index("ux_decisions_attempt_node", "attempt_id", "node", unique=True),
 )
 
 observer_scores = sa.Table(
@@ -152,7 +155,35 @@ def _upgrade_v1_to_v2(conn: sa.Connection) -> None:
     observer_scores.create(conn, checkfirst=True)
 
 
-_UPGRADES: dict[int, Callable[[sa.Connection], None]] = {1: _upgrade_v1_to_v2}
+def _upgrade_v2_to_v3(conn: sa.Connection) -> None:
+    """Version 2 → 3: one decision per node of an attempt (``ux_decisions_attempt_node``).
+
+    A database written before may hold two decisions for one node of an attempt only if
+    something other than the course wrote it; the upgrade then stops with the attempts named,
+    and changes nothing.
+    """
+    twice = conn.execute(
+        sa.select(decisions.c.attempt_id, decisions.c.node)
+        .group_by(decisions.c.attempt_id, decisions.c.node)
+        .having(sa.func.count() > 1)
+    ).all()
+    if twice:
+        listed = ", ".join(f"attempt {a} node {n!r}" for a, n in twice[:5])
+        raise StoreError(
+            f"cannot upgrade the results database: two decisions for one step in {listed}"
+        )
+    conn.execute(
+        sa.text(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_decisions_attempt_node "
+            "ON decisions (attempt_id, node)"
+        )
+    )
+
+
+_UPGRADES: dict[int, Callable[[sa.Connection], None]] = {
+    1: _upgrade_v1_to_v2,
+    2: _upgrade_v2_to_v3,
+}
 """``_UPGRADES[v]`` turns a version-``v`` database into version ``v + 1``, in place."""
 
 
