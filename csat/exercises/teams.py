@@ -54,8 +54,12 @@ def name_key(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def save(store, outcome: game.Outcome) -> int:
-    """Save a team's year to the store; return the attempt id."""
+def save(store, outcome: game.Outcome, *, token: str | None = None) -> int:
+    """Save a team's year to the store; return the attempt id.
+
+    ``token`` names the click that ran the year: saving again with the same token finds the
+    attempt already saved and changes nothing, so one click is one run however often it
+    arrives."""
     plan = outcome.plan
     tid = store.trainee(plan.team)
     attempt = store.start_attempt(
@@ -64,6 +68,7 @@ def save(store, outcome: game.Outcome) -> int:
         exercise_id=EXERCISE.format(business=outcome.business),
         exercise_version=1,
         seed=game.SEEDS[0],
+        uid=token,
     )
     levers = {k: v for k, v in plan.as_dict().items() if k != "team" and v is not None}
     for seq, (lever, value) in enumerate(levers.items()):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+import uuid
 from typing import Any
 
 import pandas as pd
@@ -126,6 +127,7 @@ class Console:
         self._said: tuple[str, dict] | None = None  # the message, kept to re-say in a new language
         self._played: dict[tuple[str, str], int] = {}  # runs per (team, business) with no store
         self._relabelling = False
+        self._w, self._running, self._token = w, False, ""
         t = TEXT[lang]
         self.team = w.Text(description=t["team"], style={"description_width": "150px"})
         self.team.add_class("csat-team")
@@ -160,9 +162,7 @@ class Console:
         self.result.add_class("csat-result")
         # Hidden until there is a picture: an empty Image shows a broken-image icon.
         self.figure = w.Image(format="png", layout=w.Layout(max_width="900px", display="none"))
-        self.run_button = w.Button(description=t["run"], button_style="primary", icon="play")
-        self.run_button.add_class("csat-run")
-        self.run_button.on_click(self._run)
+        self.run_button = self._new_run_button(t["run"])
         self._money = game.budget(business, population=population)
         for s in [self.training, self.speed, *self.quality]:
             s.observe(lambda _c: self._show_budget(), names="value")
@@ -291,7 +291,32 @@ class Console:
             return self._played.get((key, business), 0)
         return _runs_made(self.store, key, business)
 
-    def _run(self, _button=None) -> None:
+    def _new_run_button(self, label: str):
+        """A Run button good for one run: each carries its own token, and a click that reaches
+        the kernel from a button already used (the second click of a double-click, queued while
+        the year ran) is ignored."""
+        w = self._w
+        button = w.Button(description=label, button_style="primary", icon="play")
+        button.add_class("csat-run")
+        button.on_click(self._run)
+        self._token = uuid.uuid4().hex
+        return button
+
+    def _run(self, button=None) -> None:
+        if button is not None and button is not self.run_button:
+            return  # a click on a button already used for a run
+        if self._running:
+            return
+        self._running = True
+        self.run_button.disabled = True
+        try:
+            self._run_once()
+        finally:
+            self._running = False
+            if self.run_button.disabled:
+                self.run_button.disabled = False
+
+    def _run_once(self) -> None:
         if not self.team.value.strip():
             self._say("need_team")
             return
@@ -310,13 +335,18 @@ class Console:
             return
         self._say("running")
         business = self.business.value
+        token = self._token
+        # This run has its token: the page gets a fresh button for the next one.
+        fresh = self._new_run_button(self.run_button.description)
+        self.widget.children = [fresh if c is self.run_button else c for c in self.widget.children]
+        self.run_button, fresh.disabled = fresh, True
         outcome = game.play(plan, business=business, runs=self.runs, population=self.population)
         self.outcome, self.run_no = outcome, made + 1
         self._show_result()
         self.figure.value = _dashboard_png(outcome, self.lang)
         self.figure.layout.display = None
         if self.store is not None:
-            save(self.store, outcome)
+            save(self.store, outcome, token=token)
             self._say("saved")
             if self.on_saved is not None:
                 self.on_saved()

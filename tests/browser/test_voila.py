@@ -176,3 +176,36 @@ def test_a_team_runs_its_capstone_year_and_appears_on_the_leaderboard(page, voil
     with Store(voila.db_url) as store:
         runs = store.attempts(exercise_id="capstone-hotel", finished_only=True)
         assert list(runs["display_name"]) == ["红队 Red"]
+
+
+def test_a_double_click_on_a_reply_records_only_the_reply_the_trainee_saw(page, voila):
+    scenario = open_hub(page, voila, "Double Click")
+    (node, first), (second_node, _) = scenario.best_path()[:2]
+    page.dblclick(f".csat-choice-{first}")
+    second_line = scenario.nodes[second_node].customer.en[:30]
+    page.wait_for_function(
+        "t => document.querySelector('.csat-chat').innerText.includes(t)", arg=second_line
+    )
+    page.wait_for_timeout(1500)  # let a second click, if one got through, reach the store
+    with Store(voila.db_url) as store:
+        attempts = store.attempts(exercise_id=SCENARIO)
+        mine = attempts[attempts["display_name"] == "Double Click"]
+        decisions = store.decisions(int(mine.iloc[0]["attempt_id"]))
+    assert [(d.node, d.choice) for d in decisions] == [(node, first)]
+    assert page.locator(".csat-roleplay .csat-choice:not([disabled])").count() == len(
+        scenario.nodes[second_node].choices
+    )
+
+
+def test_a_double_click_on_run_our_year_uses_one_run(page, voila):
+    page.goto(f"{voila.url}/voila/render/capstone.ipynb")
+    page.wait_for_selector(".csat-capstone .csat-team input")
+    page.fill(".csat-capstone .csat-team input", "Blue Double")
+    page.dblclick(".csat-capstone .csat-run")
+    page.wait_for_selector(".csat-result:has-text('Run 1 of 3')", timeout=120_000)
+    page.wait_for_timeout(3000)  # a second run, if one started, would be saved by now
+    with Store(voila.db_url) as store:
+        runs = store.attempts()
+        mine = runs[runs["display_name"] == "Blue Double"]
+    assert len(mine) == 1
+    assert "Run 2 of 3" not in page.inner_text(".csat-capstone")

@@ -210,3 +210,25 @@ def test_without_a_store_the_console_counts_itself():
     unlimited.team.value = "Blue"
     unlimited.run_button.click()
     assert "csat-run-count" not in unlimited.result.value
+
+
+def test_a_double_click_on_run_is_one_run(store):
+    """The second click of a double-click reaches the kernel from the button that ran the year:
+    it runs nothing, and the team still has two runs left."""
+    c = console(store)
+    c.team.value = "Green"
+    button = c.run_button
+    button.click()
+    button.click()
+    assert c.run_button is not button and not c.run_button.disabled
+    assert len(store.attempts(exercise_id="capstone-hotel")) == 1
+    assert c.runs_made() == 1 and "Run 1 of 3" in c.result.value
+
+
+def test_saving_one_click_twice_keeps_one_year(store):
+    c = console(store)
+    c.team.value = "Teal"
+    c.run_button.click()
+    first = capstone.save(store, c.outcome, token="click-1")
+    assert capstone.save(store, c.outcome, token="click-1") == first
+    assert len(store.attempts(exercise_id="capstone-hotel")) == 2  # the console's, and click-1

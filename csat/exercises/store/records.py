@@ -128,6 +128,7 @@ class Records(Connection):
         exercise_version: int,
         seed: int,
         lang: str = "en",
+        uid: str | None = None,
     ) -> int:
         """Record that `trainee_id` started an exercise; return the new attempt's id.
 
@@ -142,11 +143,15 @@ class Records(Connection):
             The seed the engine used (order of choices, random events), to replay the attempt.
         lang : str, optional
             Language the trainee played in, ``"en"`` or ``"zh"``.
+        uid : str, optional
+            A token naming what started the attempt (one click of a Run button). Starting
+            again with a uid already stored returns that attempt's id, so a repeated request
+            is one attempt; for another trainee or exercise it raises :class:`StoreError`.
         """
         if kind not in KINDS:
             raise ValueError(f"start_attempt: kind must be one of {list(KINDS)}, got {kind!r}")
         row = {
-            "uid": uuid.uuid4().hex,
+            "uid": uuid.uuid4().hex if uid is None else _text("start_attempt: uid", uid, limit=64),
             "trainee_id": _text("start_attempt: trainee_id", trainee_id),
             "kind": kind,
             "exercise_id": _text("start_attempt: exercise_id", exercise_id),
@@ -158,6 +163,19 @@ class Records(Connection):
 
         def work(conn: sa.Connection) -> int:
             self._need_trainee(conn, row["trainee_id"])
+            if uid is not None:
+                old = conn.execute(
+                    sa.select(attempts.c.id, attempts.c.trainee_id, attempts.c.exercise_id).where(
+                        attempts.c.uid == row["uid"]
+                    )
+                ).first()
+                if old is not None:
+                    if (old.trainee_id, old.exercise_id) != (row["trainee_id"], exercise_id):
+                        raise StoreError(
+                            f"{self.url}: start_attempt: uid {uid!r} already names attempt "
+                            f"{old.id} of {old.trainee_id!r} at {old.exercise_id!r}"
+                        )
+                    return old.id
             return conn.execute(attempts.insert().values(row)).inserted_primary_key[0]
 
         return int(self._write(f"start_attempt {trainee_id!r} {exercise_id!r}", work))
