@@ -281,6 +281,19 @@ class RolePlay(_Exercise):
         passed_colour = "#1a9850" if score.passed else "#d73027"
         badge = _t(lang, "passed" if score.passed else "not_passed")
         outcome_colour = OUTCOME_COLOURS[end.outcome]
+        # No celebration above a fail: a good ending reached with a failing score is shown in
+        # grey and says why; a pass that lost the customer says so too.
+        why = ""
+        if end.outcome == "stays" and not score.passed:
+            outcome_colour = "#777"
+            why = _t(lang, "ending_not_passed", score=score.total, threshold=score.threshold)
+        elif end.outcome != "stays" and score.passed:
+            why = _t(lang, "passed_but_lost", score=score.total)
+        why_html = (
+            f"<p class='csat-ending-why' style='margin:6px 0 0;font-weight:bold'>{_e(why)}</p>"
+            if why
+            else ""
+        )
         rows = []
         for key, value in score.dimensions.items():
             name = _e(rubric.name(key, lang))
@@ -330,7 +343,7 @@ class RolePlay(_Exercise):
             f"padding:2px 10px;font-size:13px'>{_e(_t(lang, end.outcome))}</span>"
             f"<h3 style='margin:6px 0 4px'>{_e(_t(lang, 'ending'))}{_colon(lang)}"
             f"{_e(end.title(lang))}</h3>"
-            f"<p style='margin:0'>{_e(end.debrief(lang))}</p>{best_note}</div>"
+            f"<p style='margin:0'>{_e(end.debrief(lang))}</p>{why_html}{best_note}</div>"
             f"<div class='csat-total' style='font-size:22px;margin:8px 0'>"
             f"{_e(_t(lang, 'score'))}{_colon(lang)}<b>{score.total:.0f}/100</b> "
             f"<span style='color:{passed_colour};font-weight:bold'>{_e(badge)}</span> "

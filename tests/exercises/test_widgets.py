@@ -493,3 +493,19 @@ def test_every_attempt_draws_its_own_reply_order_and_a_resumed_one_keeps_it(stor
     assert again.session.seed == rp.session.seed
     assert [b.description for b in again.buttons] == shown
     assert store.attempt(rp.session.attempt_id).seed == rp.session.seed
+
+
+def test_a_good_ending_under_a_failing_score_is_not_celebrated():
+    sc = load(SCENARIO)
+    best = sc.best_ending()
+    path = next(p for p, end in sc.paths() if end == best and not score_path(sc, p).passed)
+    rp = RolePlay(SCENARIO, seed=1)
+    play(rp, [c for _, c in path])
+    card = rp.scorecard.value
+    assert "below the pass mark of 60" in card and "Not passed yet" in card
+    assert "#1a9850;color:white" not in card, "the 'stays' badge must not be green above a fail"
+    rp.lang.value = "zh"
+    assert "没到及格线60分" in rp.scorecard.value
+    best_rp = RolePlay(SCENARIO, seed=1)
+    play(best_rp, best_choices())
+    assert "csat-ending-why" not in best_rp.scorecard.value
