@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import functools
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
+import numpy as np
 import pydantic
 from pydantic import Field
 
@@ -159,23 +161,66 @@ class Answer:
 class QuizSession:
     """One trainee taking one quiz; answers are saved as given when a store is attached."""
 
-    def __init__(self, quiz: Quiz, *, store=None, trainee_id=None, lang=i18n.DEFAULT, seed=0):
+    def __init__(
+        self,
+        quiz: Quiz,
+        *,
+        store=None,
+        trainee_id=None,
+        lang=i18n.DEFAULT,
+        seed: int | None = None,
+        _attempt_id: int | None = None,
+    ):
         i18n.check(lang, where="QuizSession: lang")
         if (store is None) != (trainee_id is None):
             raise ValueError("QuizSession needs both store and trainee_id to save, or neither")
         self.quiz, self.store, self.trainee_id, self.lang = quiz, store, trainee_id, lang
+        # The order the options are shown in: drawn per attempt, kept with it.
+        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         self.answers: dict[str, Answer] = {}
         self._clock = time.monotonic()
-        self.attempt_id = None
-        if store is not None:
+        self.attempt_id = _attempt_id
+        if store is not None and _attempt_id is None:
             self.attempt_id = store.start_attempt(
                 trainee_id,
                 kind="quiz",
                 exercise_id=quiz.id,
                 exercise_version=quiz.version,
-                seed=seed,
+                seed=self.seed,
                 lang=lang,
             )
+
+    def options(self, question: Question) -> list[Option]:
+        """The options of ``question`` in this attempt's order (the same on every reload)."""
+        salt = zlib.crc32(question.id.encode())
+        order = np.random.default_rng([self.seed, salt]).permutation(len(question.options))
+        return [question.options[i] for i in order]
+
+    @property
+    def next_question(self) -> Question | None:
+        """The first question not answered yet (None when finished)."""
+        return next((q for q in self.quiz.questions if q.id not in self.answers), None)
+
+    @classmethod
+    def resume(cls, quiz: Quiz, store, trainee_id: str) -> QuizSession | None:
+        """The trainee's unfinished attempt at ``quiz``, with its answers and its option order,
+        or None (none open, or one made for another version of the quiz)."""
+        attempt = store.open_attempt(trainee_id, quiz.id)
+        if attempt is None or attempt.exercise_version != quiz.version:
+            return None
+        session = cls(
+            quiz,
+            store=store,
+            trainee_id=trainee_id,
+            lang=attempt.lang,
+            seed=attempt.seed,
+            _attempt_id=attempt.id,
+        )
+        for d in store.decisions(attempt.id):
+            q = quiz.question(d.node)
+            chosen = tuple(sorted(c for c in d.choice.split(",") if c))
+            session.answers[q.id] = Answer(q, chosen, set(chosen) == set(q.correct_ids()))
+        return session
 
     @property
     def finished(self) -> bool:

@@ -24,7 +24,8 @@ class QuizWidget(_Exercise):
     ----------
     quiz : str, Path or Quiz
         A quiz id (``"servqual-quiz"``), a YAML path, or a loaded quiz.
-    store, trainee, lang : as for :class:`RolePlay` (a quiz is not resumed; a new attempt starts).
+    store, trainee, lang : as for :class:`RolePlay`. With a store, an unfinished attempt comes
+        back at the first question not yet answered, its options in the attempt's order.
 
     Attributes
     ----------
@@ -49,6 +50,7 @@ class QuizWidget(_Exercise):
         w = self._w
         self.quiz = _load_quiz(quiz)
         self.session: QuizSession | None = None
+        self.resumed = False
         self.index = 0
         self.progress = w.HTML()
         self.question = w.HTML()
@@ -89,16 +91,26 @@ class QuizWidget(_Exercise):
     def _entry_view(self) -> list:
         return [self._title, self.entry]
 
-    def _begin(self) -> None:
-        self.session = QuizSession(
+    def _begin(self, *, resume: bool = True) -> None:
+        saving = self.store is not None and self.trainee_id is not None
+        session = None
+        if saving and resume:
+            # A reload comes back to the question the trainee was on, options in their order.
+            session = QuizSession.resume(self.quiz, self.store, self.trainee_id)
+        self.resumed = session is not None and bool(session.answers)
+        self.session = session or QuizSession(
             self.quiz,
-            store=self.store if self.trainee_id is not None else None,
+            store=self.store if saving else None,
             trainee_id=self.trainee_id,
             lang=self.language,
         )
-        self.index = 0
+        nxt = self.session.next_question
+        self.index = len(self.quiz.questions) if nxt is None else self.quiz.questions.index(nxt)
         self.main.children = [self.body]
         self._build_options()
+
+    def _options(self, q: quiz_mod.Question) -> list[quiz_mod.Option]:
+        return self.session.options(q)
 
     @property
     def current(self) -> quiz_mod.Question | None:
@@ -119,7 +131,7 @@ class QuizWidget(_Exercise):
             self.options_box.children = []
             return
         if q.kind == "single":
-            self.radio.options = [(o.text(self.language), o.id) for o in q.options]
+            self.radio.options = [(o.text(self.language), o.id) for o in self._options(q)]
             self.radio.value = None
             self.radio.disabled = False
             self.checks = []
@@ -129,7 +141,7 @@ class QuizWidget(_Exercise):
                 w.Checkbox(value=False, indent=False, layout=w.Layout(width="100%"))
                 for _ in q.options
             ]
-            for box, option in zip(self.checks, q.options, strict=True):
+            for box, option in zip(self.checks, self._options(q), strict=True):
                 box.add_class(f"csat-option-{option.id}")
             self.options_box.children = self.checks
 
@@ -140,7 +152,7 @@ class QuizWidget(_Exercise):
         if q.kind == "single":
             self.radio.value = ids[0] if ids else None
         else:
-            for box, option in zip(self.checks, q.options, strict=True):
+            for box, option in zip(self.checks, self._options(q), strict=True):
                 box.value = option.id in ids
 
     def chosen(self) -> list[str]:
@@ -149,7 +161,7 @@ class QuizWidget(_Exercise):
             return []
         if q.kind == "single":
             return [] if self.radio.value is None else [self.radio.value]
-        return [o.id for box, o in zip(self.checks, q.options, strict=True) if box.value]
+        return [o.id for box, o in zip(self.checks, self._options(q), strict=True) if box.value]
 
     def _submit(self, _button=None) -> None:
         q = self.current
@@ -177,7 +189,7 @@ class QuizWidget(_Exercise):
 
     def retake(self) -> None:
         """Start the quiz again (a new attempt in the store)."""
-        self._begin()
+        self._begin(resume=False)
         self.render()
 
     def render(self) -> None:
@@ -188,7 +200,7 @@ class QuizWidget(_Exercise):
         self._title.value = f"<h3 style='margin:4px 0'>{_e(self.quiz.title(lang))}</h3>"
         if self.session is None:
             return
-        self._greet()
+        self._greet(self.resumed and not self.session.finished)
         n = len(self.quiz.questions)
         q = self.current
         done = q is None
@@ -212,10 +224,10 @@ class QuizWidget(_Exercise):
         )
         if q.kind == "single":
             keep = self.radio.value
-            self.radio.options = [(o.text(lang), o.id) for o in q.options]
+            self.radio.options = [(o.text(lang), o.id) for o in self._options(q)]
             self.radio.value = keep
         else:
-            for box, option in zip(self.checks, q.options, strict=True):
+            for box, option in zip(self.checks, self._options(q), strict=True):
                 box.description = option.text(lang)
         answered = self.answered
         self.radio.disabled = answered
@@ -236,7 +248,7 @@ class QuizWidget(_Exercise):
             verdict = f"<b style='color:#d73027'>{_e(_t(lang, 'wrong', answer=right))}</b>"
         # Every option marked: green ✓ for a right one, red ✗ for a wrong one the trainee ticked.
         marks = []
-        for o in q.options:
+        for o in self._options(q):
             if o.correct:
                 mark, colour = "✓", "#1a9850"
             elif o.id in a.chosen:

@@ -371,7 +371,9 @@ def test_quiz_language_switch_keeps_the_selection():
     qw.lang.value = "zh"
     assert qw.radio.value == first.correct_ids()[0]
     assert html.escape(first.prompt("zh")) in qw.question.value
-    assert [label for label, _ in qw.radio.options] == [o.text("zh") for o in first.options]
+    assert [label for label, _ in qw.radio.options] == [
+        o.text("zh") for o in qw.session.options(first)
+    ]
 
 
 def test_quiz_retake_is_a_new_attempt(store):
@@ -509,3 +511,33 @@ def test_a_good_ending_under_a_failing_score_is_not_celebrated():
     best_rp = RolePlay(SCENARIO, seed=1)
     play(best_rp, best_choices())
     assert "csat-ending-why" not in best_rp.scorecard.value
+
+
+def test_a_reloaded_quiz_comes_back_at_the_question_the_trainee_was_on(store):
+    quiz = load_quiz("servqual-quiz")
+    qw = QuizWidget(quiz, store=store, trainee="Zhou Min")
+    for q in quiz.questions[:2]:
+        qw.select(q.correct_ids())
+        qw.submit_button.click()
+        qw.next_button.click()
+    shown = list(qw.radio.options) if quiz.questions[2].kind == "single" else None
+    again = QuizWidget(quiz, store=store, trainee="Zhou Min")  # the page reloaded
+    assert again.index == 2 and again.current.id == quiz.questions[2].id
+    assert again.session.attempt_id == qw.session.attempt_id
+    assert "Welcome back, Zhou Min" in again.greeting.value
+    if shown is not None:
+        assert list(again.radio.options) == shown, "the options keep the attempt's order"
+    for q in quiz.questions[2:]:
+        again.select(q.correct_ids())
+        again.submit_button.click()
+        again.next_button.click()
+    assert again.session.finished and again.session.score() == 100.0
+    (row,) = store.attempts(exercise_id=quiz.id, finished_only=True).itertuples()
+    assert row.total == 100.0
+
+
+def test_every_quiz_attempt_draws_its_own_option_order():
+    quiz = load_quiz("servqual-quiz")
+    first = quiz.questions[0]
+    orders = {tuple(o for _, o in QuizWidget(quiz).radio.options) for _ in range(12)}
+    assert first.kind == "single" and len(orders) > 1
