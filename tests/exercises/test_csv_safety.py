@@ -11,10 +11,14 @@ from __future__ import annotations
 import csv
 import re
 
+import numpy as np
 import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
 
 from csat.cli.exercises import main
-from csat.exercises import teams
+from csat.csvfile import CSV_OPTIONS, safe_cell, safe_frame, write_csv
+from csat.exercises import report, teams
 from csat.exercises.engine import Session
 from csat.exercises.quiz import QuizSession
 from csat.exercises.quiz import load as load_quiz
@@ -113,4 +117,107 @@ def test_every_report_csv_neutralises_formulas(tmp_path):
     assert games["team"].tolist() == [shown(TEAM)]
     assert pd.api.types.is_numeric_dtype(games["value"]) and games["value"].iloc[0] < 0
     raw = (out / "capstone.csv").read_text(encoding="utf-8-sig")
-    assert f",{round(outcome.value)}," in raw  # unquoted, so a spreadsheet reads a number
+    assert f",{outcome.value:.1f}," in raw  # unquoted, so a spreadsheet reads a number
+
+
+# --------------------------------------------------------------------------------------------
+# The writer itself, whatever the dtypes
+
+TEXT_DTYPES = [object, "string", "str", "category"]
+VALUES = [*HOSTILE, "'=already", "王芳", "Sam"]
+
+
+def cells(path) -> list[str]:
+    return [cell for row in read(path) for cell in row]
+
+
+def assert_safe(path) -> None:
+    for cell in cells(path):
+        assert not cell.startswith(DANGER) or NUMBER.match(cell), f"{cell!r} runs as a formula"
+
+
+def test_safe_cell_escapes_text_and_leaves_numbers():
+    assert [safe_cell(v) for v in HOSTILE] == ["'" + v for v in HOSTILE]
+    assert safe_cell("Li Lei") == "Li Lei" and safe_cell("'=x") == "'=x" and safe_cell("") == ""
+    for number in (-5.0, -3, np.int64(-2), np.float32(-1.5), True, None, np.nan, pd.NA):
+        assert safe_cell(number) is number
+    assert safe_cell(pd.Timedelta(days=-1)) == "'-1 days +00:00:00"  # written as that text
+
+
+@pytest.mark.parametrize("dtype", TEXT_DTYPES, ids=str)
+def test_text_columns_index_and_headers_of_every_dtype(tmp_path, dtype):
+    frame = pd.DataFrame(
+        {
+            "name": pd.Series(VALUES, dtype=dtype),
+            "=HYPERLINK(1)": pd.Series(VALUES[::-1], dtype=dtype),
+            "score": [-5.0, 1.5, -0.25, 0.0, 100.0, np.nan, -1e-3, 7.0, 8.0],
+            "count": pd.array([-3, 1, None, 2, 3, 4, 5, 6, 7], dtype="Int64"),
+            "passed": [True, False] * 4 + [True],
+        }
+    )
+    frame.index = pd.Index(VALUES, dtype=dtype, name="-who")
+    frame.columns = frame.columns.astype(dtype if dtype != "category" else object)
+    before = frame.copy()
+    path = write_csv(frame, tmp_path / "t.csv", index=True)
+    assert_frame_equal(frame, before)  # the caller's frame is left alone
+    assert_safe(path)
+    rows = read(path)
+    assert rows[0] == ["'-who", "name", "'=HYPERLINK(1)", "score", "count", "passed"]
+    assert [r[0] for r in rows[1:]] == [shown(v) for v in VALUES]
+    assert [r[1] for r in rows[1:]] == [shown(v) for v in VALUES]
+    assert [r[2] for r in rows[1:]] == [shown(v) for v in VALUES[::-1]]
+    back = pd.read_csv(path, encoding="utf-8-sig", index_col=0)
+    np.testing.assert_array_equal(back["score"], frame["score"])  # -5.0 is still -5.0
+    assert back["count"].tolist()[:2] == [-3, 1] and back["passed"].dtype == bool
+    safe = safe_frame(frame)
+    assert safe["score"].dtype == "float64" and safe["count"].dtype == "Int64"
+
+
+def test_mixed_columns_keep_their_numbers(tmp_path):
+    frame = pd.DataFrame({"mixed": [-5.0, "=1+1", 3, None, "-x", True]})
+    path = write_csv(frame, tmp_path / "m.csv")
+    assert_safe(path)
+    assert [r[0] for r in read(path)[1:]] == ["-5.0", "'=1+1", "3", "", "'-x", "True"]
+    raw = path.read_bytes()
+    assert b"\r\n-5.0\r\n" in raw and b'\r\n"\'=1+1"\r\n' in raw  # the number is not quoted
+
+
+def test_multiindex_levels_and_headers(tmp_path):
+    index = pd.MultiIndex.from_arrays(
+        [
+            pd.Series(["=a", "b", "+c"], dtype="str"),
+            pd.Categorical(["@x", "y", "@x"]),
+            [-1, 2, -3],
+        ],
+        names=["=level", None, "n"],
+    )
+    columns = pd.MultiIndex.from_tuples([("-top", "score"), ("top", "@sub")])
+    frame = pd.DataFrame([[-1.0, "=q"], [2.0, "ok"], [-3.5, "\tq"]], index=index, columns=columns)
+    path = write_csv(frame, tmp_path / "mi.csv", index=True)
+    assert_safe(path)
+    rows = read(path)
+    assert rows[0][-2:] == ["'-top", "top"] and rows[1][-2:] == ["score", "'@sub"]
+    body = [r for r in rows if r and r[0] in {"'=a", "b", "'+c"}]
+    assert [r[:3] for r in body] == [["'=a", "'@x", "-1"], ["b", "y", "2"], ["'+c", "'@x", "-3"]]
+    assert [r[3:] for r in body] == [["-1.0", "'=q"], ["2.0", "ok"], ["-3.5", "'\tq"]]
+    assert "'=level" in rows[2]
+
+
+def test_times_become_utc_text_and_options_suit_excel(tmp_path):
+    frame = pd.DataFrame(
+        {"at": pd.to_datetime(["2024-05-01 08:00"]).tz_localize("Asia/Shanghai"), "n": ["李"]},
+        index=pd.Index(["=x"], name="who"),
+    )
+    path = write_csv(frame, tmp_path / "t.csv", index=True)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n")
+    assert read(path) == [["who", "at", "n"], ["'=x", "2024-05-01 00:00:00", "李"]]
+    assert CSV_OPTIONS == report.CSV_OPTIONS and report.write_csv is write_csv
+
+
+def test_duplicate_labels_and_an_empty_frame(tmp_path):
+    frame = pd.DataFrame([["=a", "-b"], ["@c", "d"]], columns=["x", "x"], index=["+i", "+i"])
+    path = write_csv(frame, tmp_path / "d.csv", index=True)
+    assert read(path) == [["", "x", "x"], ["'+i", "'=a", "'-b"], ["'+i", "'@c", "d"]]
+    empty = write_csv(pd.DataFrame(columns=["=x", "y"]), tmp_path / "e.csv")
+    assert read(empty) == [["'=x", "y"]]
