@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from csat import csvfile
 from csat.cli.exercises import main
 from csat.csvfile import CSV_OPTIONS, safe_cell, safe_frame, write_csv
 from csat.exercises import report, teams
@@ -221,3 +223,15 @@ def test_duplicate_labels_and_an_empty_frame(tmp_path):
     assert read(path) == [["", "x", "x"], ["'+i", "'=a", "'-b"], ["'+i", "'@c", "d"]]
     empty = write_csv(pd.DataFrame(columns=["=x", "y"]), tmp_path / "e.csv")
     assert read(empty) == [["'=x", "y"]]
+
+
+def test_csvfile_is_the_only_csv_writer():
+    # A new to_csv elsewhere would skip the escaping: route it through csat.csvfile.write_csv.
+    root = Path(csvfile.__file__).parent
+    writers = re.compile(r"\.to_csv\(|\.to_excel\(|ExcelWriter|csv\.(Dict)?[wW]riter")
+    found = [
+        str(p.relative_to(root))
+        for p in sorted(root.rglob("*.py"))
+        if writers.search(p.read_text(encoding="utf-8"))
+    ]
+    assert found == ["csvfile.py"]
