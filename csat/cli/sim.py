@@ -119,12 +119,14 @@ def main(argv: list[str] | None = None) -> int:
         value = summary[key]
         text = f"{value:,.3f}" if isinstance(value, float) and abs(value) < 10 else f"{value:,.0f}"
         print(f"{key:28s} {text}")
+    from csat.csvfile import write_csv  # the status and cause columns are text
+
     try:
         if args.csv:
-            result.daily.to_csv(args.csv, index=False)
+            write_csv(result.daily, args.csv)
             print(f"wrote {args.csv}")
         if args.customers_csv:
-            result.customers.to_csv(args.customers_csv)
+            write_csv(result.customers, args.customers_csv, index=True)
             print(f"wrote {args.customers_csv}")
         if args.plot:
             import matplotlib

@@ -4,8 +4,9 @@ Tables are pandas DataFrames read from a :class:`~csat.exercises.store.Store`; f
 matplotlib :class:`~matplotlib.figure.Figure` objects made without pyplot (so a loop that
 writes many does not keep them open, and a notebook cell ending in one shows it once), sized
 and lettered to be read on a projector, each titled with what it shows. :func:`write` puts
-everything in one folder — CSV files Excel opens with Chinese names intact, PNG figures and a
-short ``summary.txt`` — and is what ``python -m csat exercises report`` runs.
+everything in one folder — CSV files Excel opens with Chinese names intact and no name run as a
+formula (:func:`csat.csvfile.write_csv`), PNG figures and a short ``summary.txt`` — and is
+what ``python -m csat exercises report`` runs.
 
 Which attempt counts when a trainee played an exercise more than once is the attempt policy
 (``"best"``, ``"first"`` or ``"last"``; :func:`csat.exercises.engine.counted_score`).
@@ -18,7 +19,6 @@ Which attempt counts when a trainee played an exercise more than once is the att
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,22 +26,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csat.csvfile import CSV_OPTIONS, TIME_FORMAT, write_csv  # noqa: F401 (report.CSV_OPTIONS)
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import rubric, teams
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.engine import POLICIES, counted_score, model_answer
 from csat.exercises.scenario import Scenario
 from csat.i18n import Namespace
-
-CSV_OPTIONS = {"encoding": "utf-8-sig", "quoting": csv.QUOTE_NONNUMERIC, "lineterminator": "\r\n"}
-"""How every CSV is written: UTF-8 with a byte-order mark, so Excel shows Chinese names
-correctly; every text field quoted, so commas, quotes and line breaks inside names and
-comments stay in their cell; CRLF line ends, as RFC 4180 and Excel expect."""
-
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-"""Timestamps in the CSV files: UTC, in a form Excel recognises as a date and time."""
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 PASS_COLOUR, FAIL_COLOUR, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 
@@ -362,31 +353,6 @@ def _title(exercise_id: str, lang: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Writing the report
-
-
-def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy ready for Excel: times as UTC text, and text that starts like a formula
-    (``=``, ``+``, ``-``, ``@``) prefixed with ``'`` so Excel shows it instead of running it."""
-    out = frame.copy()
-    for col in out.columns:
-        series = out[col]
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            out[col] = series.dt.tz_convert(UTC).dt.strftime(TIME_FORMAT)
-        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[col] = series.map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
-            )
-    if out.index.dtype == object:
-        out.index = out.index.map(
-            lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
-        )
-    return out
-
-
-def write_csv(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
-    """Write ``frame`` with :data:`CSV_OPTIONS`; return ``path``."""
-    _csv_safe(frame).to_csv(path, index=index, **CSV_OPTIONS)
-    return path
 
 
 def write_tables(store, out: Path, *, policy: str = "best", lang: str = "en") -> list[Path]:

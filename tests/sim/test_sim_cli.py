@@ -23,6 +23,11 @@ def test_run_writes_csv_and_figure(tmp_path, capsys):
     assert len(daily) == 60
     assert (daily[["customers", "prospects", "defected"]].sum(axis=1) == 5000).all()
     assert len(pd.read_csv(people)) == 5000
+    # Written as the report's CSVs are (csat.csvfile): BOM for Excel, text quoted, numbers not.
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf") and daily.columns[0] == "day"
+    table = pd.read_csv(people, encoding="utf-8-sig", index_col="person")
+    assert pd.api.types.is_numeric_dtype(table["joined_day"]) and (table["joined_day"] < 0).any()
+    assert set(table["status"]) <= {"prospect", "customer", "defected"}
     with Image.open(png) as img:
         assert img.size[0] > 1500 and img.size[1] > 800
     out = capsys.readouterr().out
