@@ -171,9 +171,18 @@ class _Exercise:
         self.start_button.add_class("csat-start")
         self.start_button.on_click(self._start_clicked)
         self.name_label = w.HTML()
-        self.entry = w.HBox(
+        self.entry_row = w.HBox(
             [self.name_label, self.name, self.start_button], layout=w.Layout(flex_flow="row wrap")
         )
+        self.identity = None
+        if store is not None:
+            from csat.ui.identity import Identity, hub_user
+
+            self.identity = Identity(store, lambda: self.language, self._identified)
+            if hub_user() is not None:
+                self.name.value, self.name.disabled = hub_user(), True
+        parts = [self.entry_row] + ([self.identity.widget] if self.identity else [])
+        self.entry = w.VBox(parts)
         self.entry.add_class("csat-entry")
         self.main = w.VBox()
         self.widget = w.VBox(
@@ -214,11 +223,18 @@ class _Exercise:
             self.message.value = _warn(_t(lang, "name_too_long", n=MAX_NAME))
             return
         try:
-            self.start(name)
+            if self.store is not None:
+                self.identity.ask(name)  # "Is this you?" when the name is taken
+            else:
+                self.start(name)
         except Exception as err:  # e.g. the store refuses the name or cannot be reached
             self.message.value = _warn(_t(lang, "not_saved", error=err))
             return
         self.message.value = ""
+
+    def _identified(self, name: str) -> None:
+        self.name.value = name
+        self.start(name)
 
     def start(self, trainee: str | None = None) -> None:
         """Begin (or resume) as ``trainee``; saved to the store when one is attached."""

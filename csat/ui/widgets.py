@@ -44,6 +44,7 @@ from csat.ui.common import (
     _warn,
     mood_html,
 )
+from csat.ui.identity import Identity, hub_user
 from csat.ui.observer import ObserverSheet
 from csat.ui.quiz import QuizWidget
 from csat.ui.roleplay import RolePlay
@@ -100,6 +101,12 @@ class Hub:
         self.open_button.on_click(self._open)
         self.message = w.HTML()
         self.message.add_class("csat-message")
+        # Who is at this screen: a name already in the room's store asks "Is this you?".
+        self.identity = Identity(store, lambda: self.language, self._open_as)
+        self._wanted: tuple[str, str] | None = None
+        user = hub_user()
+        if user is not None:  # under JupyterHub the name is the signed-in user's
+            self.name.value, self.name.disabled = user, True
         self.body = w.VBox()
         self.widget = w.VBox(
             [
@@ -108,6 +115,7 @@ class Hub:
                 self.name,
                 w.HBox([self.picker, self.open_button], layout=w.Layout(flex_flow="row wrap")),
                 self.message,
+                self.identity.widget,
                 self.body,
             ]
         )
@@ -118,6 +126,7 @@ class Hub:
 
     def _language_changed(self) -> None:
         self.render()
+        self.identity.render()
         if self.current is not None:
             self.current.lang.value = self.language
 
@@ -166,6 +175,18 @@ class Hub:
             self.message.value = _warn(_t(lang, "name_too_long", n=MAX_NAME))
             return
         self.message.value = ""
+        if kind == "observer" or self.store is None:
+            self._open_as(name, wanted=(kind, ref))
+            return
+        self._wanted = (kind, ref)
+        self.identity.ask(name)
+
+    def _open_as(self, name: str, wanted: tuple[str, str] | None = None) -> None:
+        """Open what was picked, for ``name`` (settled by :attr:`identity`)."""
+        kind, ref = wanted or self._wanted
+        lang = self.language
+        if kind != "observer" and name != " ".join(self.name.value.split()):
+            self.name.value = name  # e.g. "王芳 2", taken by a second 王芳
         makers: dict[str, Callable[[], Any]] = {
             "scenario": lambda: RolePlay(
                 ref, store=self.store, trainee=name, lang=lang, seed=self.seed

@@ -541,3 +541,66 @@ def test_every_quiz_attempt_draws_its_own_option_order():
     first = quiz.questions[0]
     orders = {tuple(o for _, o in QuizWidget(quiz).radio.options) for _ in range(12)}
     assert first.kind == "single" and len(orders) > 1
+
+
+# --- who is who -------------------------------------------------------------------------------
+
+
+def _hub_open(store, name, exercise=f"scenario:{SCENARIO}"):
+    hub = Hub(store)
+    hub.name.value = name
+    hub.picker.value = exercise
+    hub.open_button.click()
+    return hub
+
+
+def test_a_second_person_with_the_same_name_neither_continues_nor_sees_the_first(store):
+    first = _hub_open(store, "王芳")
+    code = first.identity.code
+    assert code is not None and code in first.identity.note.value
+    first.current.button_for(best_choices()[0]).click()  # 王芳 has started
+    second = _hub_open(store, "王芳")  # another device, another person
+    assert second.current is None, "nothing opens before the question is answered"
+    assert "已经有一位叫王芳" not in second.identity.question.value  # the page is in English
+    assert "Someone called 王芳 has already started here" in second.identity.question.value
+    wrong = "0000" if code != "0000" else "1111"
+    second.identity.confirm(wrong)
+    assert second.current is None and "does not match" in second.identity.note.value
+    second.identity.no.click()  # "I'm someone else"
+    assert second.name.value == "王芳 2"
+    assert second.current.session.steps == [], "a fresh attempt, not the first 王芳's"
+    assert "欢迎回来" not in second.current.greeting.value
+    assert "Welcome back" not in second.current.greeting.value
+    assert len(store.trainees()) == 2
+
+
+def test_the_first_person_comes_back_with_the_code_after_a_reload(store):
+    first = _hub_open(store, "Li Lei")
+    first.current.button_for(best_choices()[0]).click()
+    code = first.identity.code
+    again = _hub_open(store, "li lei")  # reloaded: a new page asks
+    again.identity.code_box.value = code
+    again.identity.yes.click()
+    assert again.current.session.path == [(load(SCENARIO).start, best_choices()[0])]
+    # The same screen opening a second exercise does not ask again.
+    again.picker.value = "quiz:servqual-quiz"
+    again.open_button.click()
+    assert again.current.quiz.id == "servqual-quiz" and again.identity.pending is None
+
+
+def test_a_trainee_made_before_codes_sets_one_on_first_claim(store):
+    store.trainee("Old Timer")  # e.g. from a course notebook
+    hub = _hub_open(store, "Old Timer")
+    hub.identity.yes.click()
+    assert hub.current is not None and hub.identity.code is not None
+    assert store.check_code(store.find_trainee("Old Timer"), hub.identity.code)
+
+
+def test_under_jupyterhub_the_name_is_the_signed_in_user_and_locked(store, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "wangfang")
+    store.trainee("wangfang")
+    hub = Hub(store)
+    assert hub.name.value == "wangfang" and hub.name.disabled
+    hub.picker.value = f"scenario:{SCENARIO}"
+    hub.open_button.click()
+    assert hub.current is not None and hub.identity.pending is None

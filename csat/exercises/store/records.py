@@ -6,6 +6,9 @@ restarted kernel resumes where the trainee was.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
 from collections.abc import Mapping
 
@@ -93,12 +96,78 @@ class Records(Connection):
 
         return self._write(f"trainee {name!r}", work)
 
+    # -- who is who ----------------------------------------------------------------------
+
+    def find_trainee(self, display_name: str) -> str | None:
+        """The id of the trainee called ``display_name`` (ignoring case and extra spaces), or
+        None when nobody in this store has that name yet."""
+        name = _text("find_trainee: display_name", display_name, limit=MAX_NAME)
+        return self._read(f"find_trainee {name!r}", lambda conn: _find_trainee(conn, name))
+
+    def has_code(self, trainee_id: str) -> bool:
+        """Whether the trainee has set a personal code."""
+        row = self._read(
+            f"has_code {trainee_id!r}",
+            lambda conn: conn.execute(
+                sa.select(trainees.c.code_hash).where(trainees.c.trainee_id == trainee_id)
+            ).first(),
+        )
+        if row is None:
+            raise StoreError(f"{self.url}: trainee {trainee_id!r}: no such trainee")
+        return row.code_hash is not None
+
+    def set_code(self, trainee_id: str, code: str) -> None:
+        """Give the trainee a personal code; refused when one is already set (a code, once
+        given, is changed only by the trainer resetting the store)."""
+        code = _code(code)
+
+        def work(conn: sa.Connection) -> None:
+            self._need_trainee(conn, trainee_id)
+            done = conn.execute(
+                trainees.update()
+                .where(trainees.c.trainee_id == trainee_id, trainees.c.code_hash.is_(None))
+                .values(code_hash=_hash_code(trainee_id, code))
+            )
+            if done.rowcount != 1:
+                raise StoreError(f"{self.url}: trainee {trainee_id!r}: already has a code")
+
+        self._write(f"set_code {trainee_id!r}", work)
+
+    def check_code(self, trainee_id: str, code: str) -> bool:
+        """Whether ``code`` is the trainee's personal code (False when none is set)."""
+        row = self._read(
+            f"check_code {trainee_id!r}",
+            lambda conn: conn.execute(
+                sa.select(trainees.c.code_hash).where(trainees.c.trainee_id == trainee_id)
+            ).first(),
+        )
+        if row is None or row.code_hash is None:
+            return False
+        return hmac.compare_digest(row.code_hash, _hash_code(trainee_id, _code(code)))
+
+    def free_name(self, display_name: str) -> str:
+        """``display_name`` if nobody has it, else the name with the first free number after
+        it (``"王芳 2"``, ``"王芳 3"``…): the name a second person of the same name takes."""
+        name = _text("free_name: display_name", display_name, limit=MAX_NAME - 4)
+
+        def work(conn: sa.Connection) -> str:
+            if _find_trainee(conn, name) is None:
+                return name
+            n = 2
+            while _find_trainee(conn, f"{name} {n}") is not None:
+                n += 1
+            return f"{name} {n}"
+
+        return self._read(f"free_name {name!r}", work)
+
     def trainees(self) -> pd.DataFrame:
         """Every trainee: ``trainee_id``, ``display_name``, ``created_at`` (UTC), oldest first."""
         rows = self._read(
             "trainees",
             lambda conn: conn.execute(
-                sa.select(trainees).order_by(trainees.c.created_at, trainees.c.trainee_id)
+                sa.select(
+                    trainees.c.trainee_id, trainees.c.display_name, trainees.c.created_at
+                ).order_by(trainees.c.created_at, trainees.c.trainee_id)
             ).all(),
         )
         frame = pd.DataFrame(
@@ -447,6 +516,27 @@ class Records(Connection):
             return conn.execute(observer_scores.insert().values(row)).inserted_primary_key[0]
 
         return int(self._write(f"record_observer {trainee_id!r} {exercise_id!r}", work))
+
+
+CODE_DIGITS = 4
+"""Length of a personal code: short enough to remember for a day, enough to tell two people of
+the same name apart (it is no password: the trainer's store is the room's)."""
+
+
+def _code(code: str) -> str:
+    text = str(code).strip()
+    if not (text.isdigit() and text.isascii() and len(text) == CODE_DIGITS):
+        raise ValueError(f"personal code: expected {CODE_DIGITS} digits, got {code!r}")
+    return text
+
+
+def new_code() -> str:
+    """A fresh personal code of :data:`CODE_DIGITS` digits."""
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def _hash_code(trainee_id: str, code: str) -> str:
+    return hashlib.sha256(f"csat-code:{trainee_id}:{code}".encode()).hexdigest()
 
 
 def _name_key(name: str) -> str:

@@ -91,6 +91,9 @@ trainees = sa.Table(
     sa.Column("trainee_id", sa.String, primary_key=True),
     sa.Column("display_name", sa.String, nullable=False, unique=True),
     sa.Column("created_at", sa.String, nullable=False),
+    # A short personal code set at first use (hashed with the trainee's id), so a second
+    # person typing the same name is asked for it instead of continuing the first one's work.
+    sa.Column("code_hash", sa.String),
 )
 
 attempts = sa.Table(
@@ -156,7 +159,8 @@ def _upgrade_v1_to_v2(conn: sa.Connection) -> None:
 
 
 def _upgrade_v2_to_v3(conn: sa.Connection) -> None:
-    """Version 2 → 3: one decision per node of an attempt (``ux_decisions_attempt_node``).
+    """Version 2 → 3: one decision per node of an attempt (``ux_decisions_attempt_node``),
+    and ``trainees.code_hash`` (empty for trainees made before: they set a code on next use).
 
     A database written before may hold two decisions for one node of an attempt only if
     something other than the course wrote it; the upgrade then stops with the attempts named,
@@ -172,6 +176,7 @@ def _upgrade_v2_to_v3(conn: sa.Connection) -> None:
         raise StoreError(
             f"cannot upgrade the results database: two decisions for one step in {listed}"
         )
+    conn.execute(sa.text("ALTER TABLE trainees ADD COLUMN code_hash VARCHAR"))
     conn.execute(
         sa.text(
             "CREATE UNIQUE INDEX IF NOT EXISTS ux_decisions_attempt_node "

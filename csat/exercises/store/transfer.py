@@ -84,7 +84,10 @@ class Transfer(Records):
                 "format": EXPORT_FORMAT,
                 "schema_version": SCHEMA_VERSION,
                 "exported_at": _now(),
-                "trainees": [dict(p._mapping) for p in people],
+                # A personal code stays in the room's database: an export never carries it.
+                "trainees": [
+                    {k: v for k, v in p._mapping.items() if k != "code_hash"} for p in people
+                ],
                 "attempts": [_jsonable(a, "scores", passed=_bool(a.passed)) for a in tried],
                 "decisions": [_jsonable(d, "points") for d in made],
                 "observer_scores": [_jsonable(o, "ratings") for o in sheets],
@@ -149,6 +152,7 @@ def _merge_trainees(conn: sa.Connection, rows: list[dict]) -> tuple[int, dict[st
             ).first()
             if clash is not None:  # the same random id drawn for another person
                 found = _free_trainee_id(conn)
+            person = {k: v for k, v in person.items() if k != "code_hash"}
             conn.execute(trainees.insert().values({**person, "trainee_id": found}))
             added += 1
         local[person["trainee_id"]] = found
