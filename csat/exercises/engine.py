@@ -30,6 +30,11 @@ from csat.exercises.scenario import Choice, Ending, Scenario
 POLICIES = ("best", "first", "last")
 """Which attempt counts for the gradebook when a trainee plays a scenario more than once."""
 
+DEFAULT_POLICY = "first"
+"""The attempt that counts unless the trainer says otherwise: the first, as for an assessment
+(a trainee who replays until the model path shows 100 has learnt the path, not the judgement).
+For a day of practice the trainer can count the ``best``."""
+
 
 class StaleChoice(RuntimeError):
     """A reply given for a step the conversation has already left (e.g. a double-click)."""
@@ -275,7 +280,7 @@ class Session:
         return f"Session({self.scenario.id!r}, seed={self.seed}, {state}, mood={self.mood})"
 
 
-def counted_score(totals: Iterable[float | None], policy: str = "best") -> float | None:
+def counted_score(totals: Iterable[float | None], policy: str = DEFAULT_POLICY) -> float | None:
     """The score that counts from a trainee's attempts (in the order they were made).
 
     >>> counted_score([40, 85, 70], "best"), counted_score([40, 85, 70], "first")

@@ -30,7 +30,7 @@ from csat.csvfile import CSV_OPTIONS, TIME_FORMAT, write_csv  # noqa: F401 (repo
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import rubric, teams
 from csat.exercises import scenario as scenario_mod
-from csat.exercises.engine import POLICIES, counted_score, model_answer
+from csat.exercises.engine import DEFAULT_POLICY, POLICIES, counted_score, model_answer
 from csat.exercises.scenario import Scenario
 from csat.i18n import Namespace
 
@@ -67,7 +67,7 @@ def _counted_index(finished: pd.DataFrame, policy: str) -> list[int]:
     return chosen
 
 
-def attempts(store, *, policy: str = "best") -> pd.DataFrame:
+def attempts(store, *, policy: str = DEFAULT_POLICY) -> pd.DataFrame:
     """Every attempt, one row each (long format), oldest first, with a ``counted`` column.
 
     The columns are those of :meth:`Store.attempts <exercises.store.Store.attempts>`
@@ -84,7 +84,9 @@ def attempts(store, *, policy: str = "best") -> pd.DataFrame:
     return frame
 
 
-def counted_attempts(store, *, policy: str = "best", kind: str | None = "scenario") -> pd.DataFrame:
+def counted_attempts(
+    store, *, policy: str = DEFAULT_POLICY, kind: str | None = "scenario"
+) -> pd.DataFrame:
     """The attempts that count, one per trainee and exercise (``kind`` None for all kinds)."""
     frame = attempts(store, policy=policy)
     frame = frame[frame["counted"]]
@@ -93,7 +95,7 @@ def counted_attempts(store, *, policy: str = "best", kind: str | None = "scenari
     return frame.reset_index(drop=True)
 
 
-def gradebook(store, *, policy: str = "best") -> pd.DataFrame:
+def gradebook(store, *, policy: str = DEFAULT_POLICY) -> pd.DataFrame:
     """One row per trainee (index ``display_name``, sorted), one column per exercise.
 
     Each exercise column holds the counted score (0–100) of the trainee's finished attempts,
@@ -226,7 +228,7 @@ def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en")
     return frame
 
 
-def score_distribution(store, *, policy: str = "best") -> pd.DataFrame:
+def score_distribution(store, *, policy: str = DEFAULT_POLICY) -> pd.DataFrame:
     """Summary of counted scenario scores, per scenario and per dimension (long format).
 
     One row per (scenario, dimension), ``dimension`` being ``"total"`` or a rubric key:
@@ -263,7 +265,7 @@ def score_distribution(store, *, policy: str = "best") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*columns, "pass_rate"])
 
 
-def framework_view(store, framework: str, *, policy: str = "best") -> pd.DataFrame:
+def framework_view(store, framework: str, *, policy: str = DEFAULT_POLICY) -> pd.DataFrame:
     """Each counted scenario attempt's dimension scores read as the steps of ``framework``
     (HEARD, LATTE, LAST, SERVQUAL or deck): ``display_name``, ``exercise_id``, one column
     per step (0–100; NaN for a step the scenario does not assess)."""
@@ -355,17 +357,21 @@ def _title(exercise_id: str, lang: str) -> str:
 # Writing the report
 
 
-def write_tables(store, out: Path, *, policy: str = "best", lang: str = "en") -> list[Path]:
+def write_tables(store, out: Path, *, policy: str = DEFAULT_POLICY, lang: str = "en") -> list[Path]:
     """Write the report's tables into the folder ``out`` (created if needed): ``gradebook.csv``
-    (one row per trainee, one column per exercise), ``attempts.csv`` (one row per attempt),
+    (one row per trainee, one column per exercise, ``attempt_counted`` saying which attempt),
+    ``attempts.csv`` (one row per attempt),
     ``decisions.csv`` (one row per decision), ``observer.csv`` (one row per observer sheet)
     and, once teams have played, ``capstone.csv``. Returns the files written, in that order.
     The figures and ``summary.txt`` come from :func:`csat.lessons.results.write`."""
     _check_policy(policy)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # Which attempt each score is, said in the file itself (a spreadsheet travels alone).
+    book = gradebook(store, policy=policy)
+    book.insert(1, "attempt_counted", policy)
     written = [
-        write_csv(gradebook(store, policy=policy), out / "gradebook.csv", index=True),
+        write_csv(book, out / "gradebook.csv", index=True),
         write_csv(attempts(store, policy=policy), out / "attempts.csv"),
         write_csv(decisions(store, lang=lang), out / "decisions.csv"),
         write_csv(store.observer_scores(), out / "observer.csv"),

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from csat.exercises import rubric
 from csat.exercises import scenario as scenario_mod
+from csat.exercises.engine import DEFAULT_POLICY
 from csat.exercises.report import (
     FAIL_COLOUR,
     NEUTRAL,
@@ -113,7 +114,7 @@ def no_data(fig: Figure, ax, lang: str) -> Figure:
 
 
 @style.lettered
-def plot_scores(store, *, policy: str = "best", lang: str = "en") -> Figure:
+def plot_scores(store, *, policy: str = DEFAULT_POLICY, lang: str = "en") -> Figure:
     """Score distribution per scenario: a box and every trainee's counted score as a dot,
     with each scenario's pass mark; the title names the hardest scenario."""
     lang = style.figure_lang(lang)
@@ -188,7 +189,7 @@ def plot_scores(store, *, policy: str = "best", lang: str = "en") -> Figure:
 
 
 @style.lettered
-def plot_dimensions(store, *, policy: str = "best", lang: str = "en") -> Figure:
+def plot_dimensions(store, *, policy: str = DEFAULT_POLICY, lang: str = "en") -> Figure:
     """Mean score per rubric dimension over every counted scenario attempt, weakest on top;
     the title names the weakest dimension."""
     lang = style.figure_lang(lang)
@@ -333,7 +334,7 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def write(store, out: Path, *, policy: str = "best", lang: str = "en") -> list[Path]:
+def write(store, out: Path, *, policy: str = DEFAULT_POLICY, lang: str = "en") -> list[Path]:
     """Write the trainer's report into the folder ``out`` (created if needed).
 
     Files: the CSV tables of :func:`csat.exercises.report.write_tables`, ``summary.txt``, and

@@ -242,8 +242,12 @@ def test_write_makes_csv_excel_can_read(filled, tmp_path):
     assert set(book.index) == set(PLAYS)  # names exact, comma, quotes and all
     assert book.loc[WANG, "servqual-quiz"] == 100.0
     pd.testing.assert_series_equal(
-        book[HOTPOT], report.gradebook(store)[HOTPOT], check_names=False, check_index=False
+        book[HOTPOT],
+        report.gradebook(store, policy="best")[HOTPOT],
+        check_names=False,
+        check_index=False,
     )
+    assert (book["attempt_counted"] == "best").all(), "the file says which attempt counts"
     with open(out / "gradebook.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert len(rows) == len(PLAYS) + 1 and all(len(r) == len(rows[0]) for r in rows)
@@ -271,10 +275,12 @@ def test_an_empty_store_writes_headers_and_a_note(url, tmp_path):
         "summary.txt",
     ]
     book = pd.read_csv(tmp_path / "empty" / "gradebook.csv", encoding="utf-8-sig")
-    assert list(book.columns) == ["display_name", "trainee_id", "attempts"] and book.empty
+    assert list(book.columns) == ["display_name", "trainee_id", "attempt_counted", "attempts"]
+    assert book.empty
     attempts = pd.read_csv(tmp_path / "empty" / "attempts.csv", encoding="utf-8-sig")
     assert {"display_name", "exercise_id", "total", "counted"} <= set(attempts.columns)
-    assert "No results yet" in (tmp_path / "empty" / "summary.txt").read_text(encoding="utf-8")
+    summary = (tmp_path / "empty" / "summary.txt").read_text(encoding="utf-8")
+    assert "No results yet" in summary and "Attempt policy: first" in summary
     with Store(url) as store:
         assert isinstance(results.plot_scores(store), Figure)  # says "No results yet"
         assert isinstance(results.plot_choices(store, HOTPOT), Figure)
