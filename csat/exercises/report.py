@@ -292,25 +292,24 @@ def framework_view(store, framework: str, *, policy: str = DEFAULT_POLICY) -> pd
 
 def decisions(store, *, lang: str = "en") -> pd.DataFrame:
     """Every decision (:meth:`Store.decisions_frame <exercises.store.Store.decisions_frame>`)
-    with ``choice_text``: the reply, or the quiz options chosen, in ``lang`` (empty when the
-    exercise or its version is no longer in the library)."""
+    with ``choice_text``: the reply, or the quiz options chosen, in ``lang``, and
+    ``trainer_note``: the reply's note for the trainer (the module and the source), both empty
+    when the exercise or its version is no longer in the library."""
     frame = store.decisions_frame()
     texts = _ChoiceTexts(lang)
-    frame.insert(
-        frame.columns.get_loc("choice") + 1,
-        "choice_text",
-        [
-            texts(k, e, v, n, c)
-            for k, e, v, n, c in zip(
-                frame["kind"],
-                frame["exercise_id"],
-                frame["exercise_version"],
-                frame["node"],
-                frame["choice"],
-                strict=True,
-            )
-        ],
+    keys = list(
+        zip(
+            frame["kind"],
+            frame["exercise_id"],
+            frame["exercise_version"],
+            frame["node"],
+            frame["choice"],
+            strict=True,
+        )
     )
+    at = frame.columns.get_loc("choice") + 1
+    frame.insert(at, "choice_text", [texts(*k) for k in keys])
+    frame.insert(at + 1, "trainer_note", [texts.note(*k) for k in keys])
     return frame
 
 
@@ -342,6 +341,20 @@ class _ChoiceTexts:
             return "; ".join(options[c].text(self.lang) for c in choice.split(","))
         except KeyError:
             return ""
+
+    def note(self, kind: str, exercise: str, version: int, node: str, choice: str) -> str:
+        """The trainer's note on the reply (a scenario's choice, a quiz's question), or ""."""
+        item = self._get(kind, exercise)
+        if item is None or item.version != version:
+            return ""
+        try:
+            if kind == "scenario":
+                note = item.choice(node, choice).trainer_note
+            else:
+                note = item.question(node).trainer_note
+        except KeyError:
+            return ""
+        return "" if note is None else note(self.lang)
 
 
 def _title(exercise_id: str, lang: str) -> str:

@@ -259,7 +259,13 @@ def test_write_makes_csv_excel_can_read(filled, tmp_path):
     assert attempts["started_at"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$").all()
     decisions = pd.read_csv(out / "decisions.csv", encoding="utf-8-sig")
     first = decisions[(decisions["exercise_id"] == HOTPOT) & (decisions["seq"] == 0)].iloc[0]
-    assert first["choice_text"] == load(HOTPOT).choice(first["node"], first["choice"]).text("en")
+    reply = load(HOTPOT).choice(first["node"], first["choice"])
+    assert first["choice_text"] == reply.text("en")
+    noted = decisions.dropna(subset=["trainer_note"])
+    assert len(noted), "the trainer's notes travel with the decisions"
+    for _, row in noted.head(5).iterrows():
+        note = load(row["exercise_id"]).choice(row["node"], row["choice"]).trainer_note
+        assert row["trainer_note"] == note("en")
     summary = (out / "summary.txt").read_text(encoding="utf-8")
     assert "Attempt policy: best" in summary and "hotpot-queue" in summary
 
