@@ -256,9 +256,8 @@ class Console:
             dis=outcome.dissatisfied_share,
         )
         if self.max_runs is not None and self.run_no is not None:
-            count = t["run_no"].format(n=self.run_no, max=self.max_runs)
-            if self.run_no >= self.max_runs:
-                count += ("，" if self.lang == "zh" else ": ") + t["last_run"]
+            key = "last_run" if self.run_no >= self.max_runs else "run_no"
+            count = t[key].format(n=self.run_no, max=self.max_runs)
             self.result.value += f"<p class='csat-run-count'><b>{html.escape(count)}</b></p>"
 
     def _business_changed(self, change) -> None:
@@ -393,8 +392,7 @@ class Page:
         self.console.set_lang(lang)
         if self.leaderboard.lang != lang:
             self.leaderboard.set_lang(lang)
-        title = "排行榜" if lang == "zh" else "Leaderboard"
-        self.heading.value = f"<h3>{html.escape(title)}</h3>"
+        self.heading.value = f"<h3>{html.escape(TEXT[lang]['leaderboard'])}</h3>"
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)
