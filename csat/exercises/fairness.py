@@ -31,8 +31,13 @@ from csat.exercises.scenario import Scenario
 from csat.i18n import Namespace
 
 MARKS = Namespace("fairness_words")
-"""Surface marks per language (``apology``, ``politeness``), from the catalogues: a new
-language brings its own lists in its catalogue file."""
+"""Surface marks per language (``apology``, ``politeness``: texts of comma-separated marks),
+from the catalogues: a new language brings its own lists in its catalogue file."""
+
+
+def _marks(kind: str, lang: str) -> tuple[str, ...]:
+    """The ``kind`` marks of ``lang``, lowercase: ``_marks("apology", "en")[0] == "sorry"``."""
+    return tuple(m.strip().lower() for m in MARKS[lang][kind].split(",") if m.strip())
 
 
 def _count(text: str, words: Sequence[str]) -> int:
@@ -53,8 +58,8 @@ SHORTCUTS: dict[str, Surface] = {
     "shortest": lambda text, lang, i: -_length(text),
     "first listed": lambda text, lang, i: -i,
     "last listed": lambda text, lang, i: i,
-    "most apologies": lambda text, lang, i: _count(text, MARKS[lang]["apology"]),
-    "most polite": lambda text, lang, i: _count(text, MARKS[lang]["politeness"]),
+    "most apologies": lambda text, lang, i: _count(text, _marks("apology", lang)),
+    "most polite": lambda text, lang, i: _count(text, _marks("politeness", lang)),
     "most numbers": lambda text, lang, i: len(re.findall(r"\d+", text)),
     "most questions": lambda text, lang, i: text.count("?") + text.count("？"),
 }
