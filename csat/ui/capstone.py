@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from csat import i18n
+
 # The store side of the capstone, re-exported for the notebooks and tests that use it from here.
 from csat.exercises.teams import (  # noqa: F401
     EXERCISE,
@@ -117,8 +119,7 @@ class Console:
         if business not in businesses():
             known = ", ".join(businesses())
             raise ValueError(f"business must be one of {known}, got {business!r}")
-        if lang not in TEXT:
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        i18n.check(lang)
         self.store, self.lang, self.runs, self.population = store, lang, runs, population
         self.max_runs, self.on_saved = max_runs, on_saved
         self.outcome: game.Outcome | None = None
@@ -187,8 +188,7 @@ class Console:
 
     def set_lang(self, lang: str) -> None:
         """Show the panel in ``lang``: only the words change, not the team's name, plan or run."""
-        if lang not in TEXT:
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        i18n.check(lang)
         if lang == self.lang:
             return
         self.lang = lang

@@ -29,7 +29,7 @@ class ObserverSheet:
     store : exercises.store.Store
     scenario : str or Scenario, optional
         The scenario played (preselected); the observer can pick another or "free role-play".
-    lang : {"en", "zh"}
+    lang : a code of :data:`csat.i18n.LANGUAGES`
 
     Attributes
     ----------
