@@ -73,7 +73,7 @@ def build(out: Path) -> Path:
             "execution_count": None,
             "metadata": {"tags": ["lite-export"]},
             "outputs": [],
-            "source": ["from exercises.export import ExportButton\n\nExportButton(Store())"],
+            "source": ["from csat.ui.export import ExportButton\n\nExportButton(Store())"],
         }
     )
     hub.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -59,17 +59,11 @@ def _play(args) -> int:
 
     s = Session(scenario.load(args.scenario), seed=args.seed, lang=args.lang)
     lang = args.lang
-    zh = lang == "zh"
+    t = i18n.table("cli_play", lang)
     sc = s.scenario
-    note = (
-        "（练习模式：结果不保存。要计入成绩，请在课程笔记本或练习中心里做。）"
-        if zh
-        else "(Practice mode: nothing is saved. Play in a course notebook or the hub to be scored.)"
-    )
-    print(f"\n{sc.title(lang)}\n{note}\n\n{sc.context(lang)}\n")
+    print(f"\n{sc.title(lang)}\n{t['practice_note']}\n\n{sc.context(lang)}\n")
     while not s.finished:
-        mood = "情绪" if zh else "mood"
-        print(f"[{sc.persona.name(lang)} · {mood} {s.mood}/100] {s.line(lang)}\n")
+        print(f"[{sc.persona.name(lang)} · {t['mood']} {s.mood}/100] {s.line(lang)}\n")
         options = s.choices
         for i, c in enumerate(options, 1):
             print(f"  {i}. {c.text(lang)}")
@@ -78,23 +72,20 @@ def _play(args) -> int:
             print("> ", end="", flush=True)
             raw = stdin.readline()
             if not raw:
-                print("\n(no more input: stopping)")
+                print(f"\n{t['no_more_input']}")
                 return 1
             raw = raw.strip()
             if raw.isdigit() and 1 <= int(raw) <= len(options):
                 pick = options[int(raw) - 1]
             else:
-                print(f"  请输入 1 到 {len(options)} 之间的数字" if zh else
-                      f"  type a number from 1 to {len(options)}")  # fmt: skip
+                print(f"  {t['pick_number'].format(n=len(options))}")
         step = s.choose(pick.id)
-        print(f"\n  ({step.choice.feedback(lang)})\n")
+        print(f"\n  {t['feedback'].format(feedback=step.choice.feedback(lang))}\n")
     end = s.ending_info
     score = s.score()
     print(f"== {end.title(lang)} ==\n{end.debrief(lang)}\n")
-    if zh:
-        print(f"得分 {score.total:.0f}/100（{'通过' if score.passed else '未通过'}）")
-    else:
-        print(f"Score {score.total:.0f}/100 ({'passed' if score.passed else 'not passed'})")
+    verdict = t["passed" if score.passed else "not_passed"]
+    print(t["score"].format(total=score.total, verdict=verdict))
     from csat.exercises import rubric
 
     names = {k: rubric.name(k, lang) for k in score.dimensions}

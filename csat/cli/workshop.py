@@ -146,8 +146,9 @@ def main(argv: list[str]) -> int:
     code = trainer_code()
     env["CSAT_TRAINER_CODE"] = code
     bar = "  " + "=" * 60
-    print(f"\n{bar}\n  Trainer page code: {code} — give it to nobody else")
-    print(f"  培训师页面口令：{code}（不要告诉任何其他人）")
+    print(f"\n{bar}")
+    for lang in i18n.LANGUAGES:  # before anyone has picked a language: in every one
+        print(f"  {i18n.t('cli_workshop.trainer_code', lang, code=code)}")
     print(f"  Trainer page: http://127.0.0.1:{args.port}/voila/render/trainer.ipynb\n{bar}\n")
     # From the app folder, so that Voilà reads its voila.json (which keeps out the JupyterLab
     # extensions that fail outside JupyterLab).

@@ -28,16 +28,16 @@ from csat import i18n
 from csat.exercises.engine import Score, model_answer, score_path
 from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Scenario
+from csat.i18n import Namespace
 
-# Surface markers, per language. A new language adds its own lists here.
-APOLOGY = {
-    "en": ("sorry", "apolog", "regret", "forgive"),
-    "zh": ("对不起", "抱歉", "不好意思", "道歉", "歉意", "请原谅"),
-}
-POLITENESS = {
-    "en": ("please", "thank", "appreciate", "kindly", "of course", "certainly"),
-    "zh": ("请", "谢谢", "感谢", "您", "麻烦", "辛苦"),
-}
+MARKS = Namespace("fairness_words")
+"""Surface marks per language (``apology``, ``politeness``: texts of comma-separated marks),
+from the catalogues: a new language brings its own lists in its catalogue file."""
+
+
+def _marks(kind: str, lang: str) -> tuple[str, ...]:
+    """The ``kind`` marks of ``lang``, lowercase: ``_marks("apology", "en")[0] == "sorry"``."""
+    return tuple(m.strip().lower() for m in MARKS[lang][kind].split(",") if m.strip())
 
 
 def _count(text: str, words: Sequence[str]) -> int:
@@ -58,8 +58,8 @@ SHORTCUTS: dict[str, Surface] = {
     "shortest": lambda text, lang, i: -_length(text),
     "first listed": lambda text, lang, i: -i,
     "last listed": lambda text, lang, i: i,
-    "most apologies": lambda text, lang, i: _count(text, APOLOGY[lang]),
-    "most polite": lambda text, lang, i: _count(text, POLITENESS[lang]),
+    "most apologies": lambda text, lang, i: _count(text, _marks("apology", lang)),
+    "most polite": lambda text, lang, i: _count(text, _marks("politeness", lang)),
     "most numbers": lambda text, lang, i: len(re.findall(r"\d+", text)),
     "most questions": lambda text, lang, i: text.count("?") + text.count("？"),
 }

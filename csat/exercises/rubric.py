@@ -4,13 +4,16 @@ The six dimensions are the handling steps the course teaches (course brief C6), 
 that each reply in a scenario can earn or lose points on several at once. The recovery
 frameworks trainers know — HEARD (Disney Institute), LATTE (Starbucks), LAST — and the five
 SERVQUAL dimensions are weight vectors over the same six, so one set of scores can be read
-in any of those languages.
+in any of those languages. Each dimension's name, and what an observer looks for on it, are
+words of the catalogues (the ``rubric`` namespace), one set per language.
 
 >>> list(DIMENSIONS)
 ['listen', 'empathise', 'ownership', 'solve', 'expectations', 'follow_up']
 >>> translate({"listen": 80, "empathise": 60, "ownership": 40, "solve": 100,
 ...            "expectations": 50, "follow_up": 70}, "LAST")
 {'Listen': 70.0, 'Apologise': 40.0, 'Solve': 75.0, 'Thank': 70.0}
+>>> name("ownership", "zh")
+'担当与道歉'
 """
 
 from __future__ import annotations
@@ -18,68 +21,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from csat import i18n
+from csat.i18n import Namespace
+
+WORDS = Namespace("rubric")
+"""Each dimension's ``name`` and what an observer ``looks_for``, in every language:
+``WORDS[lang][key]["name"]``."""
+
 
 @dataclass(frozen=True)
 class Dimension:
-    """One rubric dimension, with its names and what an observer looks for."""
+    """One rubric dimension: its key; its names and what an observer looks for come from the
+    ``rubric`` namespace of the catalogues."""
 
     key: str
-    en: str
-    zh: str
-    looks_for_en: str
-    looks_for_zh: str
 
     def name(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
+        """The dimension's name in ``lang``."""
+        return WORDS[lang][self.key]["name"]
+
+    def looks_for(self, lang: str = "en") -> str:
+        """What an observer looks for on this dimension, in ``lang``."""
+        return WORDS[lang][self.key]["looks_for"]
+
+    def __getattr__(self, attr: str) -> str:
+        # ``dim.en``, ``dim.looks_for_zh``: the spelling of the time when each language was a
+        # field, for any language of the list.
+        lang = attr.removeprefix("looks_for_")
+        if lang in i18n.LANGUAGES:
+            return self.name(lang) if attr == lang else self.looks_for(lang)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
 
 DIMENSIONS: dict[str, Dimension] = {
-    d.key: d
-    for d in (
-        Dimension(
-            "listen",
-            "Listen",
-            "倾听",
-            "Lets the customer finish, asks a clarifying question, restates the problem.",
-            "让顾客把话说完，追问关键细节，复述问题。",
-        ),
-        Dimension(
-            "empathise",
-            "Empathise",
-            "共情",
-            "Names and validates the customer's feeling; stays calm, does not argue.",
-            "说出并认可顾客的情绪；自己保持冷静，不争辩。",
-        ),
-        Dimension(
-            "ownership",
-            "Take ownership / apologise",
-            "担当与道歉",
-            "Apologises sincerely for the impact, owns it, blames no colleague or department.",
-            "为给顾客造成的影响真诚道歉，主动担当，不把责任推给同事或部门。",
-        ),
-        Dimension(
-            "solve",
-            "Solve",
-            "解决问题",
-            "Offers a concrete remedy within their authority, fast; escalates beyond it.",
-            "在自己权限内迅速给出具体办法；超出权限时及时上报。",
-        ),
-        Dimension(
-            "expectations",
-            "Manage expectations",
-            "管理期望",
-            "Says what happens next and when; promises only what can be kept.",
-            "讲清下一步做什么、什么时候做；只承诺做得到的事。",
-        ),
-        Dimension(
-            "follow_up",
-            "Follow up",
-            "跟进回访",
-            "Confirms the result with the customer, asks what else, records the root cause.",
-            "与顾客确认结果，询问还有什么不满意，记录根本原因。",
-        ),
-    )
+    key: Dimension(key)
+    for key in ("listen", "empathise", "ownership", "solve", "expectations", "follow_up")
 }
+"""The six dimensions, in the order the course teaches them."""
 
 FRAMEWORKS: dict[str, dict[str, tuple[str, ...]]] = {
     # Disney Institute: Hear, Empathize, Apologize, Resolve, Diagnose.
@@ -125,7 +103,7 @@ FRAMEWORKS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def name(key: str, lang: str = "en") -> str:
-    """The display name of a rubric dimension in ``lang`` ('en' or 'zh')."""
+    """The display name of a rubric dimension in ``lang`` (a code of ``csat.i18n.LANGUAGES``)."""
     if key not in DIMENSIONS:
         raise KeyError(f"rubric dimension {key!r} is not one of {', '.join(DIMENSIONS)}")
     return DIMENSIONS[key].name(lang)

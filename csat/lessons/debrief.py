@@ -88,8 +88,7 @@ def framework_table(lang: str = "en") -> pd.DataFrame:
             steps = [s for s, keys in rubric.FRAMEWORKS[framework].items() if key in keys]
             header = t["deck"] if framework == "deck" else framework
             row[header] = " · ".join(steps) if steps else t["none"]
-        # The rubric keeps one attribute per language (looks_for_en, looks_for_zh).
-        row[t["looks_for"]] = getattr(dim, f"looks_for_{lang}")
+        row[t["looks_for"]] = dim.looks_for(lang)
         rows.append(row)
     return pd.DataFrame(rows).set_index(t["dimension"])
 

@@ -44,7 +44,7 @@ step's label, and whether the scenarios' ids (English words joined by hyphens) c
 labels in the language."""
 
 
-def _width(key: str, lang: str) -> int:
+def layout_width(key: str, lang: str) -> int:
     """A wrap width of the report's figures in ``lang``, from :data:`LAYOUT`."""
     return int(LAYOUT[lang][key])
 
@@ -102,7 +102,7 @@ def heading(fig: Figure, ax, title: str, subtitle: str, lang: str) -> None:
     width = int(inches * 72 / (typeset.char_em(lang) * 19))  # characters at 19 pt
     lines = _wrap(title, width, lang, lines=3).split("\n")
     fig.suptitle("\n".join(lines), fontsize=19, fontweight=style.weight(lang, title))
-    sub_width = _width("subtitle_width", lang)
+    sub_width = layout_width("subtitle_width", lang)
     wrapped = [_wrap(part, sub_width, lang) for part in subtitle.split("\n")]
     ax.set_title("\n".join(wrapped), fontsize=13, color="#444")
 
@@ -131,7 +131,7 @@ def plot_scores(store, *, policy: str = DEFAULT_POLICY, lang: str = "en") -> Fig
     for y, (exercise, g) in enumerate(groups):
         sc = scenario_mod.load(exercise) if exercise in scenario_mod.library() else None
         title = sc.title(lang) if sc else exercise
-        labels.append(_wrap(title, _width("label_width", lang), lang))
+        labels.append(_wrap(title, layout_width("label_width", lang), lang))
         totals = g["total"].to_numpy(dtype=float)
         passed = g["passed"].fillna(False).to_numpy(dtype=bool)
         ax.boxplot(
@@ -238,8 +238,8 @@ def _choice_colour(points: int, model: bool) -> str:
 def _choice_label(choice_id: str, text: str, lang: str) -> str:
     """A reply on its bar: its id where ids read as words in ``lang`` (short), else its text."""
     if _ids_readable(lang):
-        return _wrap(choice_id.replace("-", " "), _width("choice_width", lang), lang)
-    return _wrap(text, _width("choice_width", lang), lang)
+        return _wrap(choice_id.replace("-", " "), layout_width("choice_width", lang), lang)
+    return _wrap(text, layout_width("choice_width", lang), lang)
 
 
 def reply_bar(ax, y: float, replies: pd.DataFrame, lang: str) -> None:
@@ -277,7 +277,7 @@ def _step_label(step: str, node: str, line: str, n: int, lang: str) -> str:
     spoken = re.sub(r"^\s*[(（][^)）]*[)）]\s*", "", line) or line  # drop a stage direction
     name = node.replace("-", " ") if _ids_readable(lang) else ""
     head = LAYOUT[lang]["step_label"].format(step=step, node=name, n=n)
-    return f"{head}\n{short(spoken, _width('step_line_width', lang))}"
+    return f"{head}\n{short(spoken, layout_width('step_line_width', lang))}"
 
 
 @style.lettered
@@ -322,7 +322,7 @@ def plot_choices(store, scenario_id: str | Scenario, *, lang: str = "en") -> Fig
         _, missed, step, node = worst
         rows = dist[(dist["node"] == node) & ~dist["model"]].sort_values("count", ascending=False)
         top = rows.iloc[0]
-        label = short(top["text"], _width("top_width", lang))
+        label = short(top["text"], layout_width("top_width", lang))
         title = t["choices_title"].format(step=step, share=missed, top=top["share"], label=label)
     sub = t["choices_sub"].format(title=sc.title(lang), version=sc.version)
     heading(fig, ax, title, sub, lang)

@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from csat import i18n
+
 # The store side of the capstone, re-exported for the notebooks and tests that use it from here.
 from csat.exercises.teams import (  # noqa: F401
     EXERCISE,
@@ -118,8 +120,7 @@ class Console:
         if business not in businesses():
             known = ", ".join(businesses())
             raise ValueError(f"business must be one of {known}, got {business!r}")
-        if lang not in TEXT:
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        i18n.check(lang)
         self.store, self.lang, self.runs, self.population = store, lang, runs, population
         self.max_runs, self.on_saved = max_runs, on_saved
         self.outcome: game.Outcome | None = None
@@ -187,8 +188,7 @@ class Console:
 
     def set_lang(self, lang: str) -> None:
         """Show the panel in ``lang``: only the words change, not the team's name, plan or run."""
-        if lang not in TEXT:
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        i18n.check(lang)
         if lang == self.lang:
             return
         self.lang = lang
@@ -256,9 +256,8 @@ class Console:
             dis=outcome.dissatisfied_share,
         )
         if self.max_runs is not None and self.run_no is not None:
-            count = t["run_no"].format(n=self.run_no, max=self.max_runs)
-            if self.run_no >= self.max_runs:
-                count += ("，" if self.lang == "zh" else ": ") + t["last_run"]
+            key = "last_run" if self.run_no >= self.max_runs else "run_no"
+            count = t[key].format(n=self.run_no, max=self.max_runs)
             self.result.value += f"<p class='csat-run-count'><b>{html.escape(count)}</b></p>"
 
     def _business_changed(self, change) -> None:
@@ -423,8 +422,7 @@ class Page:
         self.console.set_lang(lang)
         if self.leaderboard.lang != lang:
             self.leaderboard.set_lang(lang)
-        title = "排行榜" if lang == "zh" else "Leaderboard"
-        self.heading.value = f"<h3>{html.escape(title)}</h3>"
+        self.heading.value = f"<h3>{html.escape(TEXT[lang]['leaderboard'])}</h3>"
 
     def _repr_mimebundle_(self, **kwargs: Any):
         return self.widget._repr_mimebundle_(**kwargs)

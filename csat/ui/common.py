@@ -6,6 +6,7 @@ pieces (mood meter, chat bubbles, bars, warnings) and the base of the role-play 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,11 @@ MAX_NAME = 80
 
 FONT_STACK = (
     '-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "PingFang SC", '
-    '"Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
-    '"WenQuanYi Micro Hei", sans-serif'
+    '"Hiragino Sans GB", "Microsoft YaHei", "Noto Sans SC", "Noto Sans CJK SC", '
+    '"Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
 )
+"""The page's fonts: the systems' own first, then the Chinese ones, among them Noto Sans SC
+(the font the package ships for its figures), then the generic fallback."""
 
 # ipywidgets keeps button and radio labels on one line (white-space: nowrap, fixed height);
 # long replies, and Chinese ones especially, must wrap instead.
@@ -57,17 +60,32 @@ CSS = f"""<style>
 </style>"""
 
 UI = Namespace("widgets")
+"""Every word the widgets show, punctuation included (a Chinese colon, comma and brackets are
+full-width): ``UI[lang][key]``."""
 
-MOOD_WORDS = {
-    "en": ("furious", "angry", "uneasy", "calm", "pleased"),
-    "zh": ("非常愤怒", "生气", "不太满意", "平静", "满意"),
-}
+
+class _Words(Mapping[str, tuple[str, ...]]):
+    """A list of words of the ``widgets`` namespace, read as ``WORDS[lang][i]``."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __getitem__(self, lang: str) -> tuple[str, ...]:
+        return tuple(UI[lang][self.key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(i18n.LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(i18n.LANGUAGES)
+
+
+MOOD_WORDS = _Words("mood_words")
+"""The mood meter's word for each fifth of 0–100, furious to pleased: ``MOOD_WORDS[lang]``."""
 MOOD_COLOURS = ("#d73027", "#fc8d59", "#e6b400", "#91cf60", "#1a9850")
 OUTCOME_COLOURS = {"stays": "#1a9850", "escalates": "#e08214", "leaves": "#d73027"}
-SCALE_WORDS = {
-    "en": ("not shown", "attempted", "adequate", "good", "a model for others"),
-    "zh": ("没有做到", "有尝试", "基本做到", "做得好", "可作示范"),
-}
+SCALE_WORDS = _Words("scale_words")
+"""The observer's scale, 1 (not shown) to 5 (a model for others): ``SCALE_WORDS[lang]``."""
 
 
 def _t(lang: str, key: str, **kwargs: Any) -> str:
@@ -76,11 +94,13 @@ def _t(lang: str, key: str, **kwargs: Any) -> str:
 
 
 def _colon(lang: str) -> str:
-    return "：" if lang == "zh" else ": "
+    """What follows a label before its value."""
+    return _t(lang, "colon")
 
 
 def _paren(text: str, lang: str) -> str:
-    return f"（{text}）" if lang == "zh" else f"({text})"
+    """``text`` as an aside, in the language's brackets."""
+    return _t(lang, "in_parens", text=text)
 
 
 def _e(text: Any) -> str:
@@ -128,8 +148,9 @@ def _bubble(text: str, *, who: str, mine: bool) -> str:
 def _points_text(choice: Choice, lang: str) -> str:
     if not choice.points:
         return _t(lang, "no_points")
-    sep = "，" if lang == "zh" else ", "  # a Chinese list takes the full-width comma
-    return sep.join(f"{rubric.name(k, lang)} {v:+d}" for k, v in choice.points.items())
+    return _t(lang, "list_separator").join(
+        f"{rubric.name(k, lang)} {v:+d}" for k, v in choice.points.items()
+    )
 
 
 def _load_scenario(ref: str | Path | Scenario) -> Scenario:

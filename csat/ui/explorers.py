@@ -16,61 +16,57 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
+from csat.i18n import Namespace
 from csat.sim import presets
 from csat.sim.params import Params, with_changes
 from csat.sim.run import Result, run
 
+WORDS = Namespace("explorers")
+"""The sliders' labels (``controls``, by dotted parameter name) and the headline figures'
+(``headlines``, by summary key), in every language: ``WORDS[lang]["controls"][name]``."""
+
 
 @dataclass(frozen=True)
 class Control:
-    """One slider: a dotted parameter name, its range and step, and labels in en and zh."""
+    """One slider: a dotted parameter name, its range and step; its label is in the catalogue."""
 
     name: str
     low: float
     high: float
     step: float
-    en: str
-    zh: str
+
+    def label(self, lang: str = "en") -> str:
+        """The slider's label in ``lang``."""
+        return WORDS[lang]["controls"][self.name]
 
 
 CONTROLS: dict[str, Control] = {
     c.name: c
     for c in [
-        Control("expectations.promise", 5.0, 10.0, 0.1, "Promise (0–10)", "服务承诺（0–10）"),
-        Control(
-            "complaints.front_line", 0.0, 1.0, 0.01, "Share who complain", "投诉的不满意客户占比"
-        ),
-        Control("recovery.resolution_rate", 0.0, 1.0, 0.05, "Complaints resolved", "投诉解决率"),
-        Control("recovery.quick_share", 0.0, 1.0, 0.05, "…of those, quickly", "其中快速解决"),
-        Control(
-            "wom.told_by_dissatisfied", 0.0, 30.0, 1.0, "Bad news: people told", "坏口碑告诉人数"
-        ),
-        Control(
-            "wom.told_by_satisfied", 0.0, 30.0, 1.0, "Good news: people told", "好口碑告诉人数"
-        ),
-        Control("wom.second_hop_negative", 0.0, 20.0, 1.0, "Bad news retold to", "坏口碑再传人数"),
-        Control("satisfaction.loss_aversion", 1.0, 3.0, 0.1, "Loss aversion λ", "损失厌恶系数 λ"),
-        Control(
-            "recovery.paradox_loyalty",
-            0.0,
-            0.5,
-            0.01,
-            "Recovery paradox (loyalty)",
-            "服务补救悖论（忠诚）",
-        ),
-        Control("natural_churn", 0.0, 0.5, 0.01, "Ordinary churn per year", "每年正常流失率"),
+        Control("expectations.promise", 5.0, 10.0, 0.1),
+        Control("complaints.front_line", 0.0, 1.0, 0.01),
+        Control("recovery.resolution_rate", 0.0, 1.0, 0.05),
+        Control("recovery.quick_share", 0.0, 1.0, 0.05),
+        Control("wom.told_by_dissatisfied", 0.0, 30.0, 1.0),
+        Control("wom.told_by_satisfied", 0.0, 30.0, 1.0),
+        Control("wom.second_hop_negative", 0.0, 20.0, 1.0),
+        Control("satisfaction.loss_aversion", 1.0, 3.0, 0.1),
+        Control("recovery.paradox_loyalty", 0.0, 0.5, 0.01),
+        Control("natural_churn", 0.0, 0.5, 0.01),
     ]
 }
 
 HEADLINES = {
-    "customers_end": ("Customers at the end", "期末客户数", "{:,.0f}"),
-    "retention_per_year": ("Retention per year", "年保留率", "{:.1%}"),
-    "share_dissatisfied": ("Visits that disappoint", "不满意的到店占比", "{:.1%}"),
-    "share_of_problems_voiced": ("Problems voiced", "说出来的问题占比", "{:.0%}"),
-    "wom_positive_to_negative": ("Good : bad news", "好口碑 : 坏口碑", "{:.1f} : 1"),
-    "profit": ("Profit (¥)", "利润（元）", "{:,.0f}"),
-    "clv": ("Customer lifetime value (¥)", "客户终身价值（元）", "{:,.0f}"),
+    "customers_end": "{:,.0f}",
+    "retention_per_year": "{:.1%}",
+    "share_dissatisfied": "{:.1%}",
+    "share_of_problems_voiced": "{:.0%}",
+    "wom_positive_to_negative": "{:.1f} : 1",
+    "profit": "{:,.0f}",
+    "clv": "{:,.0f}",
 }
+"""The headline figures, by their key in :meth:`csat.sim.run.Result.summary`, each with its
+number format; their labels are ``WORDS[lang]["headlines"]``."""
 
 
 def _get(params: Params, dotted: str) -> float:
@@ -83,9 +79,10 @@ def _get(params: Params, dotted: str) -> float:
 def headline_html(result: Result, lang: str = "en") -> str:
     """The headline figures of a run as a small HTML table."""
     s = result.summary()
+    labels = WORDS[lang]["headlines"]
     rows = []
-    for key, (en, zh, fmt) in HEADLINES.items():
-        label = zh if lang == "zh" else en
+    for key, fmt in HEADLINES.items():
+        label = labels[key]
         value = html.escape(fmt.format(s[key]))
         rows.append(
             f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(label)}</td>"
@@ -116,7 +113,7 @@ class Explorer:
         on screen is the parameter's effect, not luck).
     draw : callable, optional
         ``draw(result, lang) -> Figure``; default :func:`csat.lessons.plots.dashboard`.
-    lang : {"en", "zh"}
+    lang : a code of :data:`csat.i18n.LANGUAGES`
 
     Examples
     --------
@@ -161,7 +158,7 @@ class Explorer:
                 min=c.low,
                 max=c.high,
                 step=c.step,
-                description=c.zh if lang == "zh" else c.en,
+                description=c.label(lang),
                 continuous_update=False,
                 style={"description_width": "220px"},
                 layout=w.Layout(width="520px"),

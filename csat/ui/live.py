@@ -2,7 +2,7 @@
 
 It reads the store (never writes), so it can run beside thirty trainees who are still playing:
 scores so far (one row per trainee, one column per exercise), and for a chosen scenario how the
-room chose at each decision point, as a table and a figure, in English or Chinese.
+room chose at each decision point, as a table and a figure, in any language of the catalogues.
 
 Each decision point is labelled with what the customer says there — the line trainees saw in
 their chat — and with the step number their scorecards gave it ("seen as step 2"): a node can
@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from csat import i18n
 from csat.exercises import report
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.scenario import Scenario
@@ -43,22 +44,15 @@ CODE_ENV = "CSAT_TRAINER_CODE"
 MAX_TRIES = 5
 """Wrong codes accepted on one page before the box locks (reloading the page starts again)."""
 
-GATE = {  # shown before anyone has chosen a language, so in both
-    "prompt": "Trainer code · 培训师口令",
-    "hint": "The code printed where `make app` runs · 运行 `make app` 的终端里显示的口令",
-    "open": "Open · 打开",
-    "wrong": "Wrong code — nothing is shown. Check the code in the terminal where `make app` "
-    "runs and try again. · 口令不对，页面不会显示任何内容。请核对运行 `make app` 的终端里显示的"
-    "口令后再试。",
-    "locked": "Too many wrong codes: this page is locked. Reload it to try again. · "
-    "错误次数太多，本页已锁定。请刷新页面后再试。",
-}
-
 TEXT = Namespace("live")
-POLICY_NAMES = {
-    "en": {"best": "best", "first": "first", "last": "last"},
-    "zh": {"best": "最好成绩", "first": "第一次", "last": "最后一次"},
+"""The view's words and widths in every language, the names of the attempt policies among
+them (``TEXT[lang]["policies"]``)."""
+
+GATE = {
+    part: " · ".join(TEXT[lang][f"gate_{part}"] for lang in i18n.LANGUAGES)
+    for part in ("prompt", "hint", "open", "wrong", "locked")
 }
+"""The code gate's words: shown before anyone has chosen a language, so in every language."""
 CSS = f"""<style>
 .csat-live {{ font-family: {FONT_STACK}; }}
 .csat-live .widget-html-content {{ font-family: {FONT_STACK}; }}
@@ -136,12 +130,17 @@ def decision_points(store, scenario: str | Scenario, *, lang: str = "en") -> lis
 
 
 def _steps_text(steps: list[int], lang: str) -> str:
+    """The step numbers as a list of the language: ``2, 3 or 4`` (``2、3、4`` in Chinese)."""
+    t = TEXT[lang]
     words = [str(s) for s in steps]
-    if lang == "zh":
-        return "、".join(words)
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + TEXT[lang]["or"] + words[-1]
+    return t["step_separator"].join(words[:-1]) + t["step_last_separator"] + words[-1]
+
+
+def _width(key: str, lang: str) -> int:
+    """A width of :data:`TEXT` in ``lang``, in characters."""
+    return int(TEXT[lang][key])
 
 
 def _quoted(text: str) -> str:
@@ -189,7 +188,7 @@ def choices_html(points: list[dict], lang: str = "en") -> str:
     t = TEXT[lang]
     if not points:
         return f"<p>{html.escape(t['no_choices'])}</p>"
-    said_width, stage_width = (48, 28) if lang == "zh" else (120, 70)
+    said_width, stage_width = _width("said_width", lang), _width("stage_width", lang)
     rows = []
     for p in points:
         facts = [t["decision"] if p["n"] == 1 else t["decisions"].format(n=p["n"])]
@@ -211,8 +210,7 @@ def choices_html(points: list[dict], lang: str = "en") -> str:
             "</td></tr>"
         )
         for _, r in p["replies"].iterrows():
-            model = f"（{t['model']}）" if lang == "zh" else f" ({t['model']})"
-            mark = f"<i>{html.escape(model)}</i>" if r["model"] else ""
+            mark = f"<i>{html.escape(t['model_mark'])}</i>" if r["model"] else ""
             width = round(200 * float(r["share"]))
             bar = (
                 f"<div style='display:inline-block;height:12px;width:{width}px;"
@@ -257,7 +255,7 @@ def plot_points(store, scenario: str | Scenario, *, lang: str = "en", points=Non
     ylabels = []
     worst = None  # (decisions off the model answer, their share, point)
     for y, p in enumerate(points):
-        said = results.short(p["said"], 16 if lang == "zh" else 36)
+        said = results.short(p["said"], _width("figure_said_width", lang))
         steps = _steps_text(p["steps"], lang) or "?"
         ylabels.append(f"{said}\n{t['figure_step'].format(steps=steps, n=p['n'])}")
         results.reply_bar(ax, y, p["replies"], lang)
@@ -278,11 +276,12 @@ def plot_points(store, scenario: str | Scenario, *, lang: str = "en", points=Non
         _, missed, p = worst
         off = p["replies"][~p["replies"]["model"]].sort_values("count", ascending=False)
         top = off.iloc[0]
+        top_width = results.layout_width("top_width", lang)  # as the report's own figure titles
         title = t["figure_title"].format(
-            line=results.short(p["said"].strip("'\"“”‘’"), 16 if lang == "zh" else 40),
+            line=results.short(p["said"].strip("'\"“”‘’"), top_width),
             share=missed,
             top=top["share"],
-            label=results.short(top["text"], 16 if lang == "zh" else 40),
+            label=results.short(top["text"], top_width),
         )
     sub = rt["choices_sub"].format(title=sc.title(lang), version=sc.version)
     results.heading(fig, ax, title, sub, lang)
@@ -313,12 +312,12 @@ def _busiest(store) -> str | None:
 
 class TrainerView:
     """Scores so far and the choice distribution for one scenario, with a Refresh button and
-    an English/中文 switch, behind the trainer code when one is configured.
+    a language switch, behind the trainer code when one is configured.
 
     Parameters
     ----------
     store : exercises.store.Store
-    lang : "en" or "zh"
+    lang : a code of :data:`csat.i18n.LANGUAGES`
     policy : which attempt counts in the scores ("best", "first" or "last")
     code : the trainer code to ask for; by default ``$CSAT_TRAINER_CODE``; None opens directly
 
@@ -337,8 +336,7 @@ class TrainerView:
     ):
         import ipywidgets as w
 
-        if lang not in TEXT:
-            raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+        i18n.check(lang)
         self._w = w
         self.store, self.policy, self._start_lang = store, policy, lang
         self._code = configured_code() if code is FROM_ENVIRONMENT else (code or None)
@@ -460,7 +458,7 @@ class TrainerView:
         lang = self.language
         t = TEXT[lang]
         self.refresh_button.description = t["refresh"]
-        policy_name = POLICY_NAMES[lang].get(self.policy, self.policy)
+        policy_name = t["policies"].get(self.policy, self.policy)
         self.scores_heading.value = (
             f"<h3>{html.escape(t['scores'].format(policy=policy_name))}</h3>"
         )

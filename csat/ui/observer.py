@@ -29,7 +29,7 @@ class ObserverSheet:
     store : exercises.store.Store
     scenario : str or Scenario, optional
         The scenario played (preselected); the observer can pick another or "free role-play".
-    lang : {"en", "zh"}
+    lang : a code of :data:`csat.i18n.LANGUAGES`
 
     Attributes
     ----------
@@ -144,7 +144,7 @@ class ObserverSheet:
         ]
         self.scenario.value = keep if keep is not None else self.scenario.options[0][1]
         for key, dim in rubric.DIMENSIONS.items():
-            looks_for = dim.looks_for_zh if lang == "zh" else dim.looks_for_en
+            looks_for = dim.looks_for(lang)
             self.hints[key].value = (
                 f"<b>{_e(dim.name(lang))}</b><br>"
                 f"<span style='font-size:13px;color:#555'>{_e(looks_for)}</span>"

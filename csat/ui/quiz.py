@@ -243,8 +243,7 @@ class QuizWidget(_Exercise):
         if a.correct:
             verdict = f"<b style='color:#1a9850'>{_e(_t(lang, 'correct'))}</b>"
         else:
-            sep = "；" if lang == "zh" else "; "
-            right = sep.join(o.text(lang) for o in q.options if o.correct)
+            right = _t(lang, "answer_separator").join(o.text(lang) for o in q.options if o.correct)
             verdict = f"<b style='color:#d73027'>{_e(_t(lang, 'wrong', answer=right))}</b>"
         # Every option marked: green ✓ for a right one, red ✗ for a wrong one the trainee ticked.
         marks = []

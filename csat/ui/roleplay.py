@@ -43,7 +43,7 @@ class RolePlay(_Exercise):
         The trainee's display name. With a store, the trainee's latest attempt at this scenario
         comes back: an unfinished one resumes where it stopped, a finished one shows how it
         ended (with *Play again* for a new attempt).
-    lang : {"en", "zh"}
+    lang : a code of :data:`csat.i18n.LANGUAGES`
         Language shown first; the switch at the top changes it at any time.
     seed : int, optional
         Order the replies are shown in (the same seed shows the same order). By default each

@@ -8,9 +8,9 @@ import re
 
 from csat.cli.exercises import main
 from csat.exercises.engine import Session
-from csat.exercises.export import ExportButton
 from csat.exercises.scenario import load
 from csat.exercises.store import Store
+from csat.ui.export import ExportButton
 
 
 def test_export_button_file_imports_into_the_classroom_store(tmp_path, capsys):
