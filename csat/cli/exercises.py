@@ -14,6 +14,7 @@ from pathlib import Path
 
 from csat import i18n
 from csat.exercises import quiz, scenario
+from csat.exercises.engine import DEFAULT_POLICY, POLICIES
 
 
 def _validate(args) -> int:
@@ -205,6 +206,43 @@ def _reset(args) -> int:
     return 0
 
 
+def _scenarios(refs: list[str]) -> list:
+    return [scenario.load(r) for r in (refs or scenario.library())]
+
+
+def _answers(args) -> int:
+    from csat.exercises import answers
+
+    text = answers.keys(_scenarios(args.scenarios), args.lang)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _fairness(args) -> int:
+    """Each shortcut policy's score per scenario and language; 1 when one of them passes."""
+    from csat.exercises import fairness
+
+    scenarios = _scenarios(args.scenarios)
+    rows = fairness.report(scenarios)
+    width = max(len(p) for p in fairness.POLICIES)
+    gamed = 0
+    for row in rows:
+        print(f"{row['scenario']} ({row['lang']}), pass mark {row['threshold']}:")
+        for policy in fairness.POLICIES:
+            flag = "  <- passes" if row[policy] >= row["threshold"] else ""
+            gamed += bool(flag)
+            print(f"  always the {policy:<{width}}  {row[policy]:5.1f}{flag}")
+        print(
+            f"  best reply is the longest at {row['best_longest']} steps "
+            f"(chance: {row['chance']}); best/other length {row['ratio']}"
+        )
+    return 1 if gamed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="csat exercises", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -227,9 +265,27 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("report", help="write the trainer's report (CSV files and figures)")
     r.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
     r.add_argument("--out", required=True, help="folder to write into")
-    r.add_argument("--policy", choices=("best", "first", "last"), default="best")
+    r.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=DEFAULT_POLICY,
+        help=f"which attempt counts (default {DEFAULT_POLICY}, as for an assessment; "
+        "best for a day of practice)",
+    )
     r.add_argument("--lang", choices=i18n.codes(), default="en")
     r.set_defaults(func=_report)
+
+    a = sub.add_parser("answers", help="the trainer's answer keys, written from the scenarios")
+    a.add_argument("scenarios", nargs="*", help="scenario ids or YAML paths (default: all)")
+    a.add_argument("--lang", choices=i18n.codes(), default="en")
+    a.add_argument("--out", default=None, help="file to write (default: print)")
+    a.set_defaults(func=_answers)
+
+    f = sub.add_parser(
+        "fairness", help="do a file's replies give the answer away? each shortcut's score"
+    )
+    f.add_argument("scenarios", nargs="*", help="scenario ids or YAML paths (default: all)")
+    f.set_defaults(func=_fairness)
 
     im = sub.add_parser("import", help="merge exported results files into the store")
     im.add_argument("files", nargs="+")

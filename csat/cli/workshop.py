@@ -116,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback)")
     r = sub.add_parser("report", help="write the trainer's report of the day into results/")
     r.add_argument("--lang", choices=i18n.codes(), default="en")
+    r.add_argument(
+        "--policy",
+        choices=("first", "best", "last"),
+        default="first",
+        help="which attempt counts (default first, as for an assessment; best for practice)",
+    )
     for p in (w, a, r):
         p.add_argument("--dir", type=Path, default=None, help="the workshop folder")
     return parser
@@ -138,7 +144,9 @@ def main(argv: list[str]) -> int:
 
         out = folder.parent / "results" if folder.name == "csat" else folder / "results"
         os.environ["CSAT_DB_URL"] = env["CSAT_DB_URL"]
-        return exercises.main(["report", "--out", str(out), "--lang", args.lang])
+        return exercises.main(
+            ["report", "--out", str(out), "--lang", args.lang, "--policy", args.policy]
+        )
     subprocess.run([sys.executable, "-m", "csat", "sim", "compile"], check=False, env=env)
     if args.command == "workshop":
         cmd = [_bin("jupyter"), "lab", *_root_flag(), f"--notebook-dir={_course(folder)}"]

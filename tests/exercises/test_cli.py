@@ -127,3 +127,17 @@ def test_reset_saves_everything_then_clears_and_import_brings_it_back(
     # A backup is never overwritten.
     assert main(["reset", "--db", url, "--yes", "--backup", "before.json"]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_answers_and_fairness_commands(tmp_path, capsys):
+    from csat.cli.exercises import main
+
+    out = tmp_path / "keys.md"
+    assert main(["answers", "hotpot-queue", "--lang", "zh", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    sc = load("hotpot-queue")
+    assert text.startswith("# 角色扮演答案要点")
+    assert all(f"*{c.id}*" in text for node in sc.nodes.values() for c in node.choices)
+    assert main(["fairness", "hotpot-queue"]) == 0
+    shown = capsys.readouterr().out
+    assert "always the longest" in shown and "<- passes" not in shown
