@@ -192,7 +192,8 @@ def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en")
         ``step`` (the step a trainee reaching it soonest sees on the scorecard: 1 at the
         start, 2 one reply later, …; rows in :func:`node_order`), ``step_last`` (the step
         along the longest way there), ``node``, ``choice`` (id),
-        ``text`` (in ``lang``), ``points`` (the reply's total rubric points), ``model`` (True
+        ``text`` (in ``lang``), ``trainer_note`` (the reply's note for the trainer, "" when it
+        has none), ``points`` (the reply's total rubric points), ``model`` (True
         for the reply that starts the best way on from this node), ``count``, ``n_node``
         (decisions at this node) and ``share`` (``count / n_node``; NaN where nobody reached
         the node).
@@ -214,6 +215,7 @@ def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en")
                     "node": node,
                     "choice": c.id,
                     "text": c.text(lang),
+                    "trainer_note": "" if c.trainer_note is None else c.trainer_note(lang),
                     "points": sum(c.points.values()),
                     "model": c.id == model,
                     "count": int(counts.get((node, c.id), 0)),
@@ -221,7 +223,17 @@ def choice_distribution(store, scenario_id: str | Scenario, *, lang: str = "en")
             )
     frame = pd.DataFrame(
         rows,
-        columns=["step", "step_last", "node", "choice", "text", "points", "model", "count"],
+        columns=[
+            "step",
+            "step_last",
+            "node",
+            "choice",
+            "text",
+            "trainer_note",
+            "points",
+            "model",
+            "count",
+        ],
     )
     frame["n_node"] = frame.groupby("node")["count"].transform("sum").astype("int64")
     frame["share"] = (frame["count"] / frame["n_node"].where(frame["n_node"] > 0)).astype("float64")

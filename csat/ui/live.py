@@ -33,6 +33,7 @@ import pandas as pd
 from csat import i18n
 from csat.exercises import report
 from csat.exercises import scenario as scenario_mod
+from csat.exercises.engine import DEFAULT_POLICY, POLICIES
 from csat.exercises.scenario import Scenario
 from csat.i18n import Namespace
 from csat.lessons import results, style
@@ -216,9 +217,17 @@ def choices_html(points: list[dict], lang: str = "en") -> str:
                 f"<div style='display:inline-block;height:12px;width:{width}px;"
                 f"background:{'#1a9850' if r['model'] else '#4575b4'}'></div>"
             )
+            note = str(r.get("trainer_note", "") or "")
+            note_html = (
+                f"<div class='csat-live-note' style='color:#666;font-size:12px'>"
+                f"{html.escape(note)}</div>"
+                if note
+                else ""
+            )
             rows.append(
                 f"<tr class='csat-live-reply'>"
-                f"<td style='padding:3px 8px 3px 24px'>{html.escape(r['text'])}{mark}</td>"
+                f"<td style='padding:3px 8px 3px 24px'>{html.escape(r['text'])}{mark}{note_html}"
+                "</td>"
                 f"<td style='padding:3px 8px;white-space:nowrap'>{bar} "
                 f"{float(r['share']):.0%} ({int(r['count'])})</td></tr>"
             )
@@ -318,7 +327,8 @@ class TrainerView:
     ----------
     store : exercises.store.Store
     lang : a code of :data:`csat.i18n.LANGUAGES`
-    policy : which attempt counts in the scores ("best", "first" or "last")
+    policy : which attempt counts in the scores at first ("first", the default, as for an
+        assessment; "best" for practice; "last"): the trainer changes it in the view
     code : the trainer code to ask for; by default ``$CSAT_TRAINER_CODE``; None opens directly
 
     Attributes
@@ -332,7 +342,12 @@ class TrainerView:
     """
 
     def __init__(
-        self, store, *, lang: str = "en", policy: str = "best", code: Any = FROM_ENVIRONMENT
+        self,
+        store,
+        *,
+        lang: str = "en",
+        policy: str = DEFAULT_POLICY,
+        code: Any = FROM_ENVIRONMENT,
     ):
         import ipywidgets as w
 
@@ -425,6 +440,8 @@ class TrainerView:
         self.refresh_button = w.Button(icon="refresh")
         self.refresh_button.add_class("csat-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
+        self.policy_choice = w.Dropdown(value=None, layout=w.Layout(width="320px"))
+        self.policy_choice.add_class("csat-live-policy")
         self.scenario = w.Dropdown(layout=w.Layout(width="640px"))
         self.scenario.add_class("csat-live-scenario")
         self.status = w.HTML()
@@ -439,6 +456,7 @@ class TrainerView:
         self.body.children = [
             w.HBox([self.lang, self.refresh_button, self.status]),
             self.scores_heading,
+            self.policy_choice,
             self.scores,
             self.choices_heading,
             self.scenario,
@@ -447,6 +465,14 @@ class TrainerView:
         ]
         self._label(initial=_busiest(self.store) or scenario_mod.library()[0])
         self.scenario.observe(lambda _c: self._rendering or self.refresh(), names="value")
+        self.policy_choice.observe(self._policy_changed, names="value")
+        self.refresh()
+
+    def _policy_changed(self, change) -> None:
+        if self._rendering or change["new"] is None:
+            return
+        self.policy = change["new"]
+        self._label()
         self.refresh()
 
     @property
@@ -466,6 +492,9 @@ class TrainerView:
         keep = initial or self.scenario.value
         self._rendering = True  # relabelling the options must not refresh twice
         try:
+            self.policy_choice.description = t["policy_choice"]
+            self.policy_choice.options = [(t["policy_options"][p], p) for p in POLICIES]
+            self.policy_choice.value = self.policy
             self.scenario.description = t["scenario"]
             self.scenario.options = [
                 (scenario_mod.load(s).title(lang), s) for s in scenario_mod.library()
