@@ -57,6 +57,27 @@ def test_every_namespace_is_read_by_the_code():
     assert unused == []
 
 
+def test_every_key_is_read_by_the_code():
+    """A key no module names, literally or through a template such as ``f"source_{kind}"``
+    (a mapping's keys, e.g. ``outcomes: {stays: …}``, are named by the code that reads the
+    mapping), is dead text too."""
+    code = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
+    code += "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.ipynb"))
+    templates = [
+        re.compile("^" + re.sub(r"\\\{[^}]*\\\}", r"\\w+", re.escape(t)) + "$")
+        for t in re.findall(r"""f["']([^"'{}]*\{[^"']*)["']""", code)
+    ]
+    dead = [
+        f"{ns}.{key}"
+        for ns, words in i18n.catalogue("en").items()
+        if isinstance(words, dict)
+        for key in words
+        if not re.search(rf"""["']{re.escape(str(key))}["'.]""", code)
+        and not any(t.match(str(key)) for t in templates)
+    ]
+    assert dead == [], f"keys no code reads: {dead}"
+
+
 def _pseudo(value):
     """A pseudo-translation: every text bracketed, placeholders kept."""
     if isinstance(value, list):
