@@ -70,9 +70,16 @@ def test_init_validate_simulate_and_run_a_notebook_from_an_unrelated_folder(inst
     # bundled font is cut afresh; and no font named by CSAT_CJK_FONT.
     env["MPLCONFIGDIR"] = str(room / "matplotlib")
     env.pop("CSAT_CJK_FONT", None)
-    _run([csat, "init", "day1"], cwd=room, env=env)
+    made = _run([csat, "init", "day1"], cwd=room, env=env)
     folder = room / "day1"
     assert (folder / "csat-workshop.toml").is_file()
+    # The answer keys sit beside the course, not in the folder trainees browse.
+    assert (folder / "trainer" / "answer-keys.zh.md").is_file()
+    assert not list((folder / "course").glob("answer-keys*"))
+    # init has cut the Chinese font already: the first figure of the day does not wait for it.
+    cut = room / "matplotlib" / "csat-fonts"
+    assert {p.name for p in cut.glob("*.ttf")} == {"NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf"}
+    assert "trainer" in made.stdout
     assert (folder / "course" / "00-welcome.ipynb").is_file()
     assert (folder / "app" / "voila.json").is_file()
     again = subprocess.run([csat, "init", "day1"], cwd=room, env=env, capture_output=True)
@@ -90,8 +97,6 @@ def test_init_validate_simulate_and_run_a_notebook_from_an_unrelated_folder(inst
     )  # fmt: skip
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "missing from font" not in drawn.stderr and "No Chinese" not in drawn.stderr
-    cut = room / "matplotlib" / "csat-fonts"
-    assert {p.name for p in cut.glob("*.ttf")} == {"NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf"}
 
     executed = room / "welcome-run.ipynb"
     _run(

@@ -56,7 +56,8 @@ def _db_env(folder: Path) -> dict[str, str]:
 
 
 def init(dest: Path, *, force: bool = False) -> Path:
-    """Copy the course, the trainer guide and the app pages into ``dest``; return it."""
+    """Copy the course, the trainer guide and the app pages into ``dest``, and the answer keys
+    into ``dest/trainer`` (outside the course folder trainees browse); return it."""
     dest = dest.resolve()
     src = _package()
     targets = [dest / "course", dest / "app"]
@@ -66,10 +67,11 @@ def init(dest: Path, *, force: bool = False) -> Path:
             "(results in csat-results.sqlite are kept)"
         )
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("course", "app"):
+    # The answer keys go beside the course, not in it: trainees browse course/ in JupyterLab.
+    for name, into in (("course", "course"), ("app", "app"), ("guide", "trainer")):
         shutil.copytree(
             src / name,
-            dest / name,
+            dest / into,
             dirs_exist_ok=True,
             ignore=shutil.ignore_patterns("__pycache__", "*.sqlite*", ".ipynb_checkpoints"),
         )
@@ -135,7 +137,12 @@ def main(argv: list[str]) -> int:
         except (FileExistsError, OSError) as exc:
             print(f"csat init: {exc}", file=sys.stderr)
             return 2
+        from csat.lessons import style
+
+        print("Preparing the Chinese font for the figures (once per computer)...", flush=True)
+        style.bundled_fonts()
         print(f"The workshop is in {dest}: cd there, then 'csat workshop' or 'csat app'.")
+        print(f"The answer keys for the trainer are in {dest / 'trainer'}.")
         return 0
     folder = find_folder(args.dir)
     env = _db_env(folder)

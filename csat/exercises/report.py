@@ -342,11 +342,15 @@ class _ChoiceTexts:
                 self.loaded[key] = None
         return self.loaded[key]
 
-    def __call__(self, kind: str, exercise: str, version: int, node: str, choice: str) -> str:
+    def _current(self, kind: str, exercise: str, version: int):
         item = self._get(kind, exercise)
-        if item is None or item.version != version:
-            return ""
+        return item if item is not None and item.version == version else None
+
+    def __call__(self, kind: str, exercise: str, version: int, node: str, choice: str) -> str:
+        item = self._current(kind, exercise, version)
         try:
+            if item is None:
+                return ""
             if kind == "scenario":
                 return item.choice(node, choice).text(self.lang)
             options = {o.id: o for o in item.question(node).options}
@@ -356,17 +360,14 @@ class _ChoiceTexts:
 
     def note(self, kind: str, exercise: str, version: int, node: str, choice: str) -> str:
         """The trainer's note on the reply (a scenario's choice, a quiz's question), or ""."""
-        item = self._get(kind, exercise)
-        if item is None or item.version != version:
-            return ""
+        item = self._current(kind, exercise, version)
         try:
-            if kind == "scenario":
-                note = item.choice(node, choice).trainer_note
-            else:
-                note = item.question(node).trainer_note
+            if item is None:
+                return ""
+            found = item.choice(node, choice) if kind == "scenario" else item.question(node)
         except KeyError:
             return ""
-        return "" if note is None else note(self.lang)
+        return "" if found.trainer_note is None else found.trainer_note(self.lang)
 
 
 def _title(exercise_id: str, lang: str) -> str:
