@@ -10,6 +10,8 @@ from csat.exercises.engine import Session
 from csat.exercises.scenario import load
 from csat.exercises.store import Store
 
+from .conftest import _shot
+
 SCENARIO = "hotpot-queue"
 
 LATIN_ONLY = {"DejaVu Sans", "DejaVu Sans Mono", "Liberation Sans", "Liberation Serif", "Arial"}
@@ -209,3 +211,35 @@ def test_a_double_click_on_run_our_year_uses_one_run(page, voila):
         mine = runs[runs["display_name"] == "Blue Double"]
     assert len(mine) == 1
     assert "Run 2 of 3" not in page.inner_text(".csat-capstone")
+
+
+def test_a_second_trainee_with_the_same_name_is_asked_and_gets_a_name_of_their_own(
+    page, browser, voila, tmp_path
+):
+    scenario = open_hub(page, voila, "陈静")
+    page.click(f".csat-choice-{scenario.best_path()[0][1]}")
+    code = page.inner_text(".csat-your-code b")
+    assert re.fullmatch(r"\d{4}", code)
+    # Another trainee, on a phone, types the same name.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    other = phone.new_page()
+    other.set_default_timeout(60_000)
+    other.goto(f"{voila.url}/voila/render/hub.ipynb")
+    other.wait_for_selector(".csat-hub .csat-name input")
+    other.locator(".csat-hub .csat-lang button", has_text="中文").click()
+    other.fill(".csat-hub .csat-name input", "陈静")
+    other.select_option(".csat-picker select", index=0)
+    other.click(".csat-open")
+    other.wait_for_selector(".csat-identity:has-text('是你本人吗')")
+    assert other.locator(".csat-roleplay").count() == 0, "nothing opens before the answer"
+    wide = other.evaluate("document.documentElement.scrollWidth")
+    other.shot = lambda name: _shot(other, tmp_path, name)
+    other.shot("voila-is-this-you-390")
+    assert wide <= 400, f"the question runs off a 390 px screen ({wide} px wide)"
+    other.click(".csat-someone-else")
+    other.wait_for_selector(".csat-roleplay .csat-choice")
+    assert other.input_value(".csat-hub .csat-name input") == "陈静 2"
+    assert "欢迎回来" not in other.inner_text(".csat-hub")
+    phone.close()
+    with Store(voila.db_url) as store:
+        assert {"陈静", "陈静 2"} <= set(store.trainees()["display_name"])
