@@ -77,7 +77,7 @@ class Hub:
     current : RolePlay, QuizWidget, ObserverSheet or None — what is open
     """
 
-    def __init__(self, store, *, lang: str = "en", seed: int = 1) -> None:
+    def __init__(self, store, *, lang: str = "en", seed: int | None = None) -> None:
         import ipywidgets as w
 
         if lang not in UI:

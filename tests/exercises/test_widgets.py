@@ -604,3 +604,11 @@ def test_under_jupyterhub_the_name_is_the_signed_in_user_and_locked(store, monke
     hub.picker.value = f"scenario:{SCENARIO}"
     hub.open_button.click()
     assert hub.current is not None and hub.identity.pending is None
+
+
+def test_trainees_side_by_side_in_the_hub_see_different_reply_orders(store):
+    orders = set()
+    for i in range(10):
+        hub = _hub_open(store, f"Side {i}")
+        orders.add(tuple(c.id for c in hub.current.session.choices))
+    assert len(orders) > 1
