@@ -213,7 +213,8 @@ def _scenarios(refs: list[str]) -> list:
 def _answers(args) -> int:
     from csat.exercises import answers
 
-    text = answers.keys(_scenarios(args.scenarios), args.lang)
+    quizzes = [] if args.scenarios else [quiz.load(q) for q in quiz.library()]
+    text = answers.keys(_scenarios(args.scenarios), args.lang, quizzes)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
@@ -275,8 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--lang", choices=i18n.codes(), default="en")
     r.set_defaults(func=_report)
 
-    a = sub.add_parser("answers", help="the trainer's answer keys, written from the scenarios")
-    a.add_argument("scenarios", nargs="*", help="scenario ids or YAML paths (default: all)")
+    a = sub.add_parser(
+        "answers", help="the trainer's answer keys, written from the scenario and quiz files"
+    )
+    a.add_argument(
+        "scenarios", nargs="*", help="scenario ids or YAML paths (default: all, and the quizzes)"
+    )
     a.add_argument("--lang", choices=i18n.codes(), default="en")
     a.add_argument("--out", default=None, help="file to write (default: print)")
     a.set_defaults(func=_answers)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from csat import i18n
 from csat.exercises import rubric
 from csat.exercises.engine import model_answer, score_path
+from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Choice, Scenario, Text
 
 WORDS = i18n.Namespace("answers")
@@ -105,8 +106,30 @@ def key(s: Scenario, lang: str = i18n.DEFAULT) -> str:
     return "\n".join(lines) + "\n"
 
 
-def keys(scenarios: Sequence[Scenario], lang: str = i18n.DEFAULT) -> str:
-    """Every scenario's key under one title, in ``lang``."""
+def quiz_key(q: Quiz, lang: str = i18n.DEFAULT) -> str:
+    """The answer key of one quiz, as Markdown, in ``lang``: each question with its right
+    option(s) in words (the app shows options in a shuffled order, without letters)."""
+    i18n.check(lang, where="answers.quiz_key: lang")
+    w = WORDS[lang]
+    lines = [f"## {q.title(lang)} (`{q.id}`)", ""]
+    for i, question in enumerate(q.questions, 1):
+        right = w["list_sep"].join(_cell(o.text(lang)) for o in question.options if o.correct)
+        lines.append(f"{i}. {_cell(question.prompt(lang))}")
+        lines.append(f"   - {w['right_answer']}: {right}")
+        lines.append(f"   - {w['why']}: {_cell(question.explanation(lang))}")
+        if question.trainer_note is not None:
+            lines.append(f"   - {w['trainer']}: {_cell(question.trainer_note(lang))}")
+    return "\n".join(lines) + "\n"
+
+
+def keys(
+    scenarios: Sequence[Scenario], lang: str = i18n.DEFAULT, quizzes: Sequence[Quiz] = ()
+) -> str:
+    """Every scenario's key under one title, then every quiz's, in ``lang``."""
     w = WORDS[lang]
     head = f"# {w['title']}\n\n{w['intro']}\n\n"
-    return head + "\n".join(key(s, lang) for s in scenarios)
+    parts = [key(s, lang) for s in scenarios]
+    if quizzes:
+        parts.append(f"# {w['quizzes']}\n")
+        parts += [quiz_key(q, lang) for q in quizzes]
+    return head + "\n".join(parts)

@@ -9,6 +9,7 @@ import pytest
 import csat
 from csat import i18n
 from csat.exercises import answers
+from csat.exercises import quiz as quiz_mod
 from csat.exercises.engine import score_path
 from csat.exercises.scenario import library, load
 
@@ -33,7 +34,17 @@ def test_a_key_names_every_reply_and_the_share_of_passing_paths(sid):
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_the_shipped_answer_keys_match_the_scenarios(lang):
     shipped = (GUIDE / f"answer-keys.{lang}.md").read_text(encoding="utf-8")
-    assert shipped == answers.keys([load(s) for s in library()], lang), (
+    quizzes = [quiz_mod.load(q) for q in quiz_mod.library()]
+    assert shipped == answers.keys([load(s) for s in library()], lang, quizzes), (
         f"csat/guide/answer-keys.{lang}.md is out of date: "
         f"python -m csat exercises answers --lang {lang} --out csat/guide/answer-keys.{lang}.md"
     )
+
+
+def test_a_quiz_key_gives_the_right_options_in_words():
+    q = quiz_mod.load("servqual-quiz")
+    text = answers.quiz_key(q, "zh")
+    for question in q.questions:
+        right = [o for o in question.options if o.correct]
+        assert right and all(" ".join(o.text("zh").split()) in text for o in right)
+        assert " ".join(question.explanation("zh").split()) in text
