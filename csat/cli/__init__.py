@@ -14,8 +14,12 @@ _COMMANDS = {
     "workshop": ("csat.cli.workshop", "open the course in JupyterLab"),
     "app": ("csat.cli.workshop", "serve the trainees' app and your trainer page (Voilà)"),
     "report": ("csat.cli.workshop", "write the trainer's report of the day into results/"),
+    "backup": ("csat.cli.workshop", "write the day's results into one file to take home"),
     "sim": ("csat.cli.sim", "simulate a business, list the presets, compile the simulator"),
-    "exercises": ("csat.cli.exercises", "validate, play, list, report, import, reset"),
+    "exercises": (
+        "csat.cli.exercises",
+        "validate, play, list, answers, fairness, report, backup, import, reset",
+    ),
 }
 
 

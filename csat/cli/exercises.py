@@ -148,9 +148,21 @@ def _report(args) -> int:
 
     with Store(_existing(args.db)) as store:
         print(f"reading {store.url}")
+        store.checkpoint()  # the results file alone now holds the day
         written = results.write(store, Path(args.out), policy=args.policy, lang=args.lang)
     for path in written:
         print(path)
+    return 0
+
+
+def _backup(args) -> int:
+    from csat.exercises.store import Store
+
+    with Store(_existing(args.db)) as store:
+        path = store.backup(args.dest)
+        print(f"wrote every result of {store.url} into {path}")
+    print("This one file is the day's results: copy it, then read it with "
+          f"csat exercises report --db sqlite:///{path} --out results")  # fmt: skip
     return 0
 
 
@@ -291,6 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     f.add_argument("scenarios", nargs="*", help="scenario ids or YAML paths (default: all)")
     f.set_defaults(func=_fairness)
+
+    b = sub.add_parser(
+        "backup", help="write every result into one SQLite file, to take the day home"
+    )
+    b.add_argument("dest", help="the new file (e.g. results-2026-12-07.sqlite)")
+    b.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
+    b.set_defaults(func=_backup)
 
     im = sub.add_parser("import", help="merge exported results files into the store")
     im.add_argument("files", nargs="+")

@@ -1,4 +1,5 @@
-"""``csat init``, ``csat workshop``, ``csat app`` and ``csat report``: a trainer's day.
+"""``csat init``, ``csat workshop``, ``csat app``, ``csat report`` and ``csat backup``: a
+trainer's day.
 
 ``csat init DEST`` copies the course notebooks, the trainer guide and the app pages into a
 folder the trainer owns; the other commands work on that folder (or on this source tree), find
@@ -124,7 +125,9 @@ def _parser() -> argparse.ArgumentParser:
         default="first",
         help="which attempt counts (default first, as for an assessment; best for practice)",
     )
-    for p in (w, a, r):
+    b = sub.add_parser("backup", help="write the day's results into one SQLite file")
+    b.add_argument("dest", type=Path, help="the new file, e.g. on a USB stick")
+    for p in (w, a, r, b):
         p.add_argument("--dir", type=Path, default=None, help="the workshop folder")
     return parser
 
@@ -146,6 +149,11 @@ def main(argv: list[str]) -> int:
         return 0
     folder = find_folder(args.dir)
     env = _db_env(folder)
+    if args.command == "backup":
+        from csat.cli import exercises
+
+        os.environ["CSAT_DB_URL"] = env["CSAT_DB_URL"]
+        return exercises.main(["backup", str(args.dest)])
     if args.command == "report":
         from csat.cli import exercises
 

@@ -141,3 +141,19 @@ def test_answers_and_fairness_commands(tmp_path, capsys):
     assert main(["fairness", "hotpot-queue"]) == 0
     shown = capsys.readouterr().out
     assert "always the longest" in shown and "<- passes" not in shown
+
+
+def test_backup_command_writes_the_day_into_one_file(tmp_path, capsys):
+    from csat.exercises.store import Store
+
+    url = f"sqlite:///{tmp_path / 'room.sqlite'}"
+    with Store(url) as store:
+        s = Session(load("hotpot-queue"), seed=1, store=store, trainee_id=store.trainee("Ana"))
+        for _, choice in s.scenario.best_path():
+            s.choose(choice)
+    dest = tmp_path / "usb" / "day1.sqlite"
+    assert main(["backup", str(dest), "--db", url]) == 0
+    assert "csat exercises report --db sqlite:///" in capsys.readouterr().out
+    with Store(f"sqlite:///{dest}") as copy:
+        assert copy.attempts(finished_only=True)["total"].tolist() == [100.0]
+    assert main(["backup", str(dest), "--db", url]) == 2  # never overwrites

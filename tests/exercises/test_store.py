@@ -811,3 +811,36 @@ def test_import_rejects_a_malformed_export_and_adds_nothing(store):
     with pytest.raises(StoreError, match=r"import: attempts\[0\]: missing key 'kind'"):
         store.import_(bad)
     assert store.trainees().empty
+
+
+# --- one file for the day -----------------------------------------------------------------------
+
+
+def test_a_finished_attempt_is_in_the_sqlite_file_itself(sqlite_url, tmp_path):
+    """Copying only the .sqlite file (not its -wal) after an attempt finishes loses nothing."""
+    with Store(sqlite_url) as store:
+        a = _play(store, store.trainee("Copy Me"), n=3)
+        path = Path(sa.make_url(sqlite_url).database)
+        copy = tmp_path / "copied.sqlite"
+        copy.write_bytes(path.read_bytes())  # what a trainer drags to a USB stick
+    with sqlite3.connect(copy) as raw:
+        found = raw.execute("SELECT count(*) FROM decisions WHERE attempt_id = ?", (a,))
+        assert found.fetchone() == (3,)
+
+
+def test_backup_writes_one_consistent_file_that_reads_back(url, tmp_path):
+    with Store(url) as store:
+        tid = store.trainee("王芳")
+        done = _play(store, tid, n=3)
+        _play(store, tid, exercise_id="hotpot-queue", n=1, finish=False)  # still open
+        out = store.backup(tmp_path / "usb" / "day.sqlite")
+        with pytest.raises(FileExistsError, match="exists already"):
+            store.backup(out)
+        before = store.export()
+    assert not out.with_name("day.sqlite-wal").exists()
+    with Store(f"sqlite:///{out}") as copy:
+        after = copy.export()
+        assert [t["display_name"] for t in after["trainees"]] == ["王芳"]
+        assert len(after["attempts"]) == 2 and len(after["decisions"]) == 4
+        assert {a["uid"] for a in after["attempts"]} == {a["uid"] for a in before["attempts"]}
+        assert copy.attempts(finished_only=True)["attempt_id"].tolist() != [] and done

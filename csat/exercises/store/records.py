@@ -398,6 +398,9 @@ class Records(Connection):
             conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(values))
 
         self._write(where, work)
+        # A finished attempt is in the database file itself, not only in SQLite's log: the
+        # file a trainer copies at any moment holds every attempt finished so far.
+        self.checkpoint()
 
     def attempt(self, attempt_id: int) -> Attempt:
         """The attempt with this id; StoreError if there is none."""

@@ -6,8 +6,11 @@ import it into the classroom database; importing twice adds nothing.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,6 +97,42 @@ class Transfer(Records):
             }
 
         return self._read("export", work)
+
+    def backup(self, dest: str | os.PathLike) -> Path:
+        """Write every result into one SQLite file at ``dest`` (a new file; an existing one is
+        refused): the file to take home on a USB stick, which ``csat report --db`` and
+        :meth:`import_` can read. From SQLite through SQLite's online backup (consistent while
+        trainees write); from another database by export and import."""
+        path = Path(dest).expanduser().resolve()
+        if path.exists():
+            raise FileExistsError(f"backup: {path} exists already; choose a new file name")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self._engine.dialect.name == "sqlite" and self._url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
+            self.checkpoint()
+            raw = self._engine.raw_connection()
+            try:
+                target = sqlite3.connect(path)
+                try:
+                    raw.driver_connection.backup(target)
+                    target.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    target.close()
+            finally:
+                raw.close()
+        else:
+            copy = type(self)(f"sqlite:///{path}")
+            try:
+                copy.import_(self.export())
+                copy.checkpoint()
+            finally:
+                copy.close()
+            with sqlite3.connect(path) as target:
+                target.execute("PRAGMA journal_mode = DELETE")
+        return path
 
     def clear(self) -> dict[str, int]:
         """Delete every trainee, attempt, decision and observer sheet (the tables stay), in one
