@@ -399,8 +399,9 @@ class Records(Connection):
 
         self._write(where, work)
         # A finished attempt is in the database file itself, not only in SQLite's log: the
-        # file a trainer copies at any moment holds every attempt finished so far.
-        self.checkpoint()
+        # file a trainer copies at any moment holds every attempt finished so far. Passive:
+        # a trainee's page never waits for the trainer's report to finish reading.
+        self.checkpoint(wait=False)
 
     def attempt(self, attempt_id: int) -> Attempt:
         """The attempt with this id; StoreError if there is none."""

@@ -271,15 +271,18 @@ class Connection:
             self._closed = True
             self._engine.dispose()
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, *, wait: bool = True) -> None:
         """Fold SQLite's write-ahead log back into the database file, so that the ``.sqlite``
         file alone holds every result (a copy of it taken now misses nothing). Nothing to do
-        on other databases."""
+        on other databases. ``wait=False`` never waits for a reader (what a trainee's page
+        does after each attempt); the default also empties the log, waiting for readers as
+        any write does."""
         if self._engine.dialect.name != "sqlite":
             return
         try:
             with self._engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                mode = "TRUNCATE" if wait else "PASSIVE"
+                conn.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")
         except sa_exc.SQLAlchemyError as err:
             raise StoreError(f"{self.url}: checkpoint: {_reason(err)}") from err
 
