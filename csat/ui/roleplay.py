@@ -299,14 +299,15 @@ class RolePlay(_Exercise):
             name = _e(rubric.name(key, lang))
             if value is None:
                 rows.append(
-                    f"<tr><td style='padding:2px 12px 2px 0'>{name}</td>"
+                    f"<tr><td style='padding:2px 12px 2px 0;white-space:nowrap'>{name}</td>"
                     f"<td colspan='2' style='color:#888'>{_e(_t(lang, 'not_assessed'))}</td></tr>"
                 )
                 continue
             colour = "#1a9850" if value >= sc.pass_threshold else "#d73027"
             rows.append(
-                f"<tr><td style='padding:2px 12px 2px 0'>{name}</td>"
-                f"<td style='width:260px'>{_bar(value, colour)}</td>"
+                f"<tr><td style='padding:2px 12px 2px 0;white-space:nowrap'>{name}</td>"
+                # The bar takes what the name leaves: 260 px on a laptop, less on a phone.
+                f"<td style='width:260px;max-width:45vw'>{_bar(value, colour)}</td>"
                 f"<td style='text-align:right;padding-left:8px'><b>{value:.0f}</b></td></tr>"
             )
         path_rows = []
@@ -355,7 +356,8 @@ class RolePlay(_Exercise):
             f"{_e(_t(lang, 'scale_note'))}</p>"
             f"<h4 style='margin:12px 0 4px'>{_e(_t(lang, 'path'))}</h4>"
             f"<table class='csat-path' style='border-collapse:collapse;width:100%'>"
-            f"<tr style='text-align:left'><th>{_e(_t(lang, 'step'))}</th>"
+            f"<tr style='text-align:left'>"
+            f"<th style='white-space:nowrap'>{_e(_t(lang, 'step'))}</th>"
             f"<th style='padding:0 8px'>{_e(_t(lang, 'your_reply'))}</th>"
             f"<th style='padding-left:8px'>{_e(_t(lang, 'model_answer'))}</th></tr>"
             f"{''.join(path_rows)}</table></div>"

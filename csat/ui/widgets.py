@@ -67,6 +67,11 @@ __all__ = [
 ]
 
 
+FIT = "calc(100% - 4px)"
+"""A control's widest: its box plus ipywidgets' 2 px margin each side stays inside a phone's
+screen, where 100% would cut its right edge off."""
+
+
 class Hub:
     """One page for a workshop: the trainee types a name, picks a role-play, a quiz or the
     observer's sheet, and it opens below.
@@ -89,11 +94,11 @@ class Hub:
         self.lang.add_class("csat-lang")
         # max_width and a wrapping row: on a phone-sized screen the controls shrink and stack.
         self.name = w.Text(
-            layout=w.Layout(width="360px", max_width="100%"), style={"description_width": "110px"}
+            layout=w.Layout(width="360px", max_width=FIT), style={"description_width": "110px"}
         )
         self.name.add_class("csat-name")
         self.picker = w.Dropdown(
-            layout=w.Layout(width="620px", max_width="100%"), style={"description_width": "110px"}
+            layout=w.Layout(width="620px", max_width=FIT), style={"description_width": "110px"}
         )
         self.picker.add_class("csat-picker")
         self.open_button = w.Button(button_style="primary", icon="play")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -48,9 +51,9 @@ def open_hub(page, voila, name: str):
     return scenario
 
 
-def play_best_path(page, scenario):
+def play_best_path(page, scenario, lang="en"):
     for node, choice in scenario.best_path():
-        line = scenario.nodes[node].customer.en[:30]
+        line = scenario.nodes[node].customer(lang)[:30]
         page.wait_for_function(
             "t => document.querySelector('.csat-chat').innerText.includes(t)", arg=line
         )
@@ -243,3 +246,53 @@ def test_a_second_trainee_with_the_same_name_is_asked_and_gets_a_name_of_their_o
     phone.close()
     with Store(voila.db_url) as store:
         assert {"陈静", "陈静 2"} <= set(store.trainees()["display_name"])
+
+
+def test_a_phone_at_390_px_plays_a_role_play_without_sideways_scrolling(browser, voila, tmp_path):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = phone.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{voila.url}/voila/render/hub.ipynb")
+    page.wait_for_selector(".csat-hub .csat-name input")
+    widths = {}
+
+    def measure(stage: str) -> None:
+        _shot(page, tmp_path, f"phone-390-{stage}")
+        # The right edge of every control and text on screen: clipped counts as much as
+        # scrolled, since a field cut off at the edge cannot be read either.
+        # How far any control or text reaches past the exercise's own box (clipped counts as
+        # much as scrolled: a field cut off at the edge cannot be read either), and past the
+        # screen.
+        widths[stage] = page.evaluate(
+            """() => {
+              const root = document.querySelector('.csat-root').getBoundingClientRect();
+              const edge = Math.min(root.right, window.innerWidth);
+              const over = Array.from(document.querySelectorAll(
+                  '.csat-root input, .csat-root select, .csat-root button, .csat-root td'))
+                .filter(e => e.offsetParent !== null)
+                .map(e => Math.ceil(e.getBoundingClientRect().right - edge));
+              return Math.max(document.documentElement.scrollWidth - window.innerWidth, ...over);
+            }"""
+        )
+
+    measure("hub")
+    page.locator(".csat-hub .csat-lang button", has_text="中文").click()
+    page.fill(".csat-hub .csat-name input", "手机学员")
+    scenario = load(SCENARIO)
+    page.select_option(".csat-picker select", label=f"角色扮演：{scenario.title.zh}")
+    page.click(".csat-open")
+    page.wait_for_selector(".csat-roleplay .csat-choice")
+    measure("roleplay")
+    play_best_path(page, scenario, "zh")
+    measure("scorecard")
+    card = tmp_path / "phone-390-scorecard-card.png"  # the whole card, scrolled or not
+    page.locator(".csat-scorecard").screenshot(path=str(card))
+    if os.environ.get("CSAT_SHOTS"):
+        shutil.copy(card, Path(os.environ["CSAT_SHOTS"]) / card.name)
+    # A dimension's name reads on one line, not one character a line.
+    heights = page.eval_on_selector_all(
+        ".csat-dimensions td:first-child", "tds => tds.map(td => td.getBoundingClientRect().height)"
+    )
+    assert heights and max(heights) < 60, f"dimension names wrap: row heights {heights}"
+    phone.close()
+    assert all(w <= 0 for w in widths.values()), f"pixels past the edge, by stage: {widths}"
