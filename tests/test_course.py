@@ -138,7 +138,7 @@ def test_coverage_maps_every_brief_item_to_an_existing_section():
 
 
 def test_trainer_guide_covers_every_notebook():
-    guide = (COURSE / "trainer-guide.md").read_text(encoding="utf-8")
+    guide = (COURSE.parent / "guide" / "trainer-guide.md").read_text(encoding="utf-8")
     for required in ("One-day agenda", "Two-day agenda", "observer", "When the simulator"):
         assert required in guide, f"trainer guide lacks {required!r}"
     for name in NOTEBOOKS:
@@ -148,3 +148,9 @@ def test_trainer_guide_covers_every_notebook():
         if name not in ("00-welcome.ipynb",):
             section = guide.split(heading, 1)[1].split("\n## ", 1)[0]
             assert "Answer key" in section, f"trainer guide: {stem} needs answer keys"
+
+
+def test_no_trainer_material_in_the_folder_trainees_browse():
+    """Answer keys and the trainer guide sit in csat/guide (trainer/ after csat init)."""
+    trainee_side = {p.name for p in COURSE.iterdir()}
+    assert not {n for n in trainee_side if "answer" in n or "trainer" in n}
