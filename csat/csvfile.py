@@ -9,6 +9,8 @@ whatever their dtype (object, ``str``/``string``, category, mixed); numbers are 
 numbers, so a score of -5.0 is still -5.0. :func:`write_csv` writes with :data:`CSV_OPTIONS`.
 
 >>> import pandas as pd
+
+from csat import clock
 >>> safe_frame(pd.DataFrame({"name": ["=1+1", "Li"], "score": [-5.0, 80.0]}))
     name  score
 0  '=1+1   -5.0
@@ -19,12 +21,13 @@ from __future__ import annotations
 
 import csv
 import numbers
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from csat import clock
 
 CSV_OPTIONS = {"encoding": "utf-8-sig", "quoting": csv.QUOTE_NONNUMERIC, "lineterminator": "\r\n"}
 """How every CSV is written: UTF-8 with a byte-order mark, so Excel shows Chinese names
@@ -32,7 +35,8 @@ correctly; every text field quoted, so commas, quotes and line breaks inside nam
 comments stay in their cell; CRLF line ends, as RFC 4180 and Excel expect."""
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-"""Timestamps in the CSV files: UTC, in a form Excel recognises as a date and time."""
+"""Timestamps in the CSV files: in the trainer's time zone (:mod:`csat.clock`, stated in the
+report's summary), in a form Excel recognises as a date and time."""
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a text cell may not start with (OWASP, CSV injection)."""
@@ -58,9 +62,10 @@ def _safe_values(values: pd.Series | pd.Index) -> np.ndarray | pd.Series | pd.In
     """The values of one column or index level, each made safe; numeric ones untouched."""
     dtype = values.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
+        here = clock.zone()
         if isinstance(values, pd.Index):
-            return values.tz_convert(UTC).strftime(TIME_FORMAT)
-        return values.dt.tz_convert(UTC).dt.strftime(TIME_FORMAT)
+            return values.tz_convert(here).strftime(TIME_FORMAT)
+        return values.dt.tz_convert(here).dt.strftime(TIME_FORMAT)
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_dtype(dtype):
         return values  # numbers and bools stay numbers; naive times print as digits
     cells = values.astype(object).to_numpy(copy=True)
@@ -80,7 +85,8 @@ def _safe_index(index: pd.Index) -> pd.Index:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` ready for a spreadsheet: times as UTC text (:data:`TIME_FORMAT`),
+    """A copy of ``frame`` ready for a spreadsheet: times as text in the trainer's zone
+    (:data:`TIME_FORMAT`),
     and every text cell, index label and header that starts like a formula
     (:data:`FORMULA_STARTS`) prefixed with ``'`` so the spreadsheet shows it instead of
     running it. Numeric columns keep their dtype."""

@@ -20,12 +20,13 @@ Which attempt counts when a trainee played an exercise more than once is the att
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from csat import clock
 from csat.csvfile import CSV_OPTIONS, TIME_FORMAT, write_csv  # noqa: F401 (report.CSV_OPTIONS)
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import rubric, teams
@@ -443,13 +444,14 @@ def _summary(
     files: Iterable[Path],
     source: str = "",
 ) -> str:
-    now = datetime.now(UTC).strftime(TIME_FORMAT)
+    now = datetime.now(clock.zone()).strftime(TIME_FORMAT)
     games = tried[tried["kind"] == "capstone"]
     tried = tried[tried["kind"] != "capstone"]
     finished = tried[tried["finished_at"].notna()]
     lines = [
         "Customer Satisfaction & Complaint Handling Workshop: results report",
-        f"Written {now} UTC. Attempt policy: {policy} (the {policy} finished attempt counts).",
+        f"Written {now}, {clock.label()}.",
+        f"Attempt policy: {policy} (the {policy} finished attempt counts).",
         *([f"Read from {source}"] if source else []),
         "",
     ]
@@ -477,7 +479,8 @@ def _summary(
         lines += ["", f"Capstone: {teams} team(s), {len(games)} year(s) run (capstone.csv)."]
     lines += [
         "",
-        "Times are UTC. CSV files are UTF-8 with a byte-order mark (Excel shows Chinese names);",
+        f"Times are in {clock.label()}.",
+        "CSV files are UTF-8 with a byte-order mark (Excel shows Chinese names);",
         "text that would start like a spreadsheet formula is prefixed with an apostrophe.",
         "",
         "Files:",

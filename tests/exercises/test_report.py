@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from csat import clock
 from csat.cli.exercises import main
 from csat.exercises import report, rubric
 from csat.exercises.engine import POLICIES, Session, counted_score, score_path
@@ -340,3 +341,21 @@ def test_step_numbers_are_those_trainees_see_on_their_scorecards(sid):
             node, seen = choices[rng.integers(len(choices))].next, seen + 1
     for i, (node, _) in enumerate(sc.best_path()):
         assert dist.loc[node, "step"] <= i + 1 <= dist.loc[node, "step_last"]
+
+
+def test_times_are_in_the_trainers_time_zone_said_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSAT_TIMEZONE", "Asia/Shanghai")
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        s = Session(load(HOTPOT), seed=1, store=store, trainee_id=store.trainee("Ana"))
+        for _, choice in s.scenario.best_path():
+            s.choose(choice)
+        stored = store.attempts()["started_at"].iloc[0]  # UTC
+        results.write(store, tmp_path / "out")
+    attempts = pd.read_csv(tmp_path / "out" / "attempts.csv", encoding="utf-8-sig")
+    shown = pd.Timestamp(attempts["started_at"].iloc[0])
+    assert shown == stored.tz_convert("Asia/Shanghai").tz_localize(None).floor("s")
+    summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
+    assert "Times are in Asia/Shanghai (UTC+08:00)." in summary
+    monkeypatch.setenv("CSAT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValueError, match="CSAT_TIMEZONE: expected a time zone name"):
+        clock.zone()
