@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from csat import i18n
+from csat.exercises import quiz as quiz_mod
 from csat.exercises import report
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.engine import DEFAULT_POLICY, POLICIES
@@ -180,6 +181,48 @@ def scores_html(book: pd.DataFrame, lang: str = "en") -> str:
         f"<th style='padding:4px 10px'>{html.escape(t['attempts'])}</th></tr>"
         + "".join(rows)
         + "</table>"
+    )
+
+
+def _exercise(exercise_id: str):
+    """The loaded scenario or quiz of that id, or None (removed from the library)."""
+    for loader in (scenario_mod.load, quiz_mod.load):
+        try:
+            return loader(exercise_id)
+        except (ValueError, OSError):
+            continue
+    return None
+
+
+def room_html(book: pd.DataFrame, lang: str = "en") -> str:
+    """The room without names, safe to project: per exercise (by its title), how many finished
+    it, the median score and the share at or above its pass mark."""
+    t = TEXT[lang]
+    exercises = [c for c in book.columns if c not in ("trainee_id", "attempts")]
+    if book.empty or not exercises:
+        return f"<p>{html.escape(t['empty'])}</p>"
+    rows = []
+    for e in exercises:
+        scores = book[e].dropna()
+        if scores.empty:
+            continue
+        item = _exercise(e)
+        title = item.title(lang) if item is not None else e
+        mark = item.pass_threshold if item is not None else 60
+        rows.append(
+            f"<tr><td style='padding:4px 10px'>{html.escape(title)}</td>"
+            f"<td style='padding:4px 10px;text-align:right'>{len(scores)}</td>"
+            f"<td style='padding:4px 10px;text-align:right'>{scores.median():.0f}</td>"
+            f"<td style='padding:4px 10px;text-align:right'>{(scores >= mark).mean():.0%}</td>"
+            "</tr>"
+        )
+    head = "".join(
+        f"<th style='padding:4px 10px'>{html.escape(t[k])}</th>"
+        for k in ("room_exercise", "room_finished", "room_median", "room_passed")
+    )
+    return (
+        "<table class='csat-live-room' style='border-collapse:collapse;font-size:15px'>"
+        f"<tr>{head}</tr>" + "".join(rows) + "</table>"
     )
 
 
@@ -440,6 +483,10 @@ class TrainerView:
         self.refresh_button = w.Button(icon="refresh")
         self.refresh_button.add_class("csat-refresh")
         self.refresh_button.on_click(lambda _b: self.refresh())
+        # Names only when the trainer asks: the view is made to be projected.
+        self.show_names = w.ToggleButton(value=False, icon="user")
+        self.show_names.add_class("csat-live-names")
+        self.show_names.observe(lambda _c: self.refresh(), names="value")
         self.policy_choice = w.Dropdown(value=None, layout=w.Layout(width="320px"))
         self.policy_choice.add_class("csat-live-policy")
         self.scenario = w.Dropdown(layout=w.Layout(width="640px"))
@@ -456,7 +503,7 @@ class TrainerView:
         self.body.children = [
             w.HBox([self.lang, self.refresh_button, self.status]),
             self.scores_heading,
-            self.policy_choice,
+            w.HBox([self.policy_choice, self.show_names], layout=w.Layout(flex_flow="row wrap")),
             self.scores,
             self.choices_heading,
             self.scenario,
@@ -492,6 +539,7 @@ class TrainerView:
         keep = initial or self.scenario.value
         self._rendering = True  # relabelling the options must not refresh twice
         try:
+            self.show_names.description = t["show_names"]
             self.policy_choice.description = t["policy_choice"]
             self.policy_choice.options = [(t["policy_options"][p], p) for p in POLICIES]
             self.policy_choice.value = self.policy
@@ -516,7 +564,8 @@ class TrainerView:
             return
         lang = self.language
         book = report.gradebook(self.store, policy=self.policy)
-        self.scores.value = scores_html(book, lang)
+        shown = scores_html if self.show_names.value else room_html
+        self.scores.value = shown(book, lang)
         finished = int(book["attempts"].sum()) if not book.empty else 0
         self.status.value = html.escape(TEXT[lang]["updated"].format(n=len(book), a=finished))
         points = decision_points(self.store, self.scenario.value, lang=lang)

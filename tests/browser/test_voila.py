@@ -131,6 +131,10 @@ def test_trainer_view_asks_for_the_code_and_shows_a_newly_finished_attempt_after
     assert "Sun Li" not in page.content() and not page.locator(".csat-refresh").count()
     page.fill(".csat-live .csat-code input", TRAINER_CODE)
     page.press(".csat-live .csat-code input", "Enter")
+    # Projected as it opens: the room's figures, nobody's name.
+    page.wait_for_selector(".csat-live-room:has-text('Median score')")
+    assert "Sun Li" not in page.inner_text(".csat-live")
+    page.click(".csat-live .csat-live-names")
     page.wait_for_selector(".csat-live-scores:has-text('Sun Li')")
     assert "Zhou Xun" not in page.inner_text(".csat-live")
     trainee = browser.new_page()

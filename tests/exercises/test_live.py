@@ -65,8 +65,12 @@ def test_refresh_shows_a_newly_finished_attempt_and_the_choice_spread(store):
     session = Session(s, seed=1, store=store, trainee_id=tid)
     for _, choice in s.best_path():
         session.choose(choice)
-    assert "Zhao" not in view.scores.value  # nothing changes until the trainer refreshes
+    assert "No results yet" in view.scores.value  # nothing changes until the trainer refreshes
     view.refresh_button.click()
+    # Projected by default: the room's figures, no names.
+    assert "Zhao" not in view.scores.value and "csat-live-room" in view.scores.value
+    assert html.escape(s.title("en")) in view.scores.value
+    view.show_names.value = True  # the trainer asks for them
     assert "Zhao &lt;i&gt;Min&lt;/i&gt;" in view.scores.value and "<i>Min" not in view.scores.value
     assert ">100<" in view.scores.value
     assert "1 trainees · 1 finished attempts" in view.status.value
@@ -121,6 +125,7 @@ def test_the_right_code_opens_the_view(store, monkeypatch):
     box = view.code_box
     box.value = f" {CODE} "  # pasted with spaces around it
     assert view.unlocked  # Enter (the value arriving) is enough; no click needed
+    view.show_names.value = True
     assert "Secret Trainee" in view.scores.value and view.figure.value[:4] == b"\x89PNG"
     assert view.code_box is None and box.comm is None  # the gate has left the page
 
@@ -130,6 +135,8 @@ def test_without_a_code_in_the_environment_the_view_opens_directly(store, monkey
     monkeypatch.setenv(CODE_ENV, "   ")  # blank counts as unset
     view = TrainerView(store)
     assert view.unlocked and view.code_box is None
+    assert "Secret Trainee" not in view.scores.value  # not until asked
+    view.show_names.value = True
     assert "Secret Trainee" in view.scores.value
 
 
@@ -213,6 +220,9 @@ def test_the_language_switch_redraws_scores_and_choices_in_chinese(store):
     assert html.escape(reply.text.zh) in table and html.escape(reply.text.en) not in table
     assert "参考答案" in table and "学员看到的第1步" in point_block(table, "at-the-stand", "zh")
     assert view.refresh_button.description == "刷新" and "目前成绩" in view.scores_heading.value
+    assert "完成人数" in view.scores.value and "王芳" not in view.scores.value
+    view.show_names.value = True
+    assert view.show_names.description == "显示姓名"
     assert "王芳" in view.scores.value and "学员" in view.scores.value
     assert view.scenario.value == "hotpot-queue"  # the same scenario, its title in Chinese
     assert dict(view.scenario.options)[s.title.zh] == "hotpot-queue"
