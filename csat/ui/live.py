@@ -157,12 +157,22 @@ def _quoted(text: str) -> str:
 
 
 def scores_html(book: pd.DataFrame, lang: str = "en") -> str:
-    """The gradebook as an HTML table with escaped names; scores rounded to whole points."""
+    """The gradebook as an HTML table with escaped names, exercises by their titles in
+    ``lang`` (the id on hover); scores rounded to whole points."""
     t = TEXT[lang]
     exercises = [c for c in book.columns if c not in ("trainee_id", "attempts")]
     if book.empty or not exercises:
         return f"<p>{html.escape(t['empty'])}</p>"
-    head = "".join(f"<th style='padding:4px 10px'>{html.escape(e)}</th>" for e in exercises)
+
+    def title(e: str) -> str:
+        item = _exercise(e)
+        return item.title(lang) if item is not None else e
+
+    head = "".join(
+        f"<th style='padding:4px 10px' title='{html.escape(e, quote=True)}'>"
+        f"{html.escape(title(e))}</th>"
+        for e in exercises
+    )
     rows = []
     for name, row in book.iterrows():
         cells = "".join(

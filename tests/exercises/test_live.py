@@ -224,6 +224,7 @@ def test_the_language_switch_redraws_scores_and_choices_in_chinese(store):
     view.show_names.value = True
     assert view.show_names.description == "显示姓名"
     assert "王芳" in view.scores.value and "学员" in view.scores.value
+    assert html.escape(s.title("zh")) in view.scores.value  # exercises by title, not id
     assert view.scenario.value == "hotpot-queue"  # the same scenario, its title in Chinese
     assert dict(view.scenario.options)[s.title.zh] == "hotpot-queue"
     assert "位学员" in view.status.value
