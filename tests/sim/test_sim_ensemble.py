@@ -230,3 +230,66 @@ def test_plot_draws_on_given_axes(serial):
         assert len(ax.collections) == 2
     finally:
         plt.close(fig)
+
+
+def _figure_words(fig):
+    """Every title, axis label and legend entry of a figure's panels."""
+    for ax in fig.axes:
+        yield ax.get_title()
+        yield ax.get_xlabel()
+        yield ax.get_ylabel()
+        yield from (t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_a_chinese_figure_speaks_the_catalogues_chinese_and_no_english(serial):
+    import matplotlib.pyplot as plt
+
+    from csat import i18n
+
+    zh, en = ensembles.TEXT["zh"], ensembles.TEXT["en"]
+    metrics = ["customers", "revenue", "defected_silent"]
+    fig = ensembles.plot(serial, metrics, lang="zh")
+    try:
+        customers = serial.summaries["customers_end"]
+        assert fig.axes[0].get_title() == zh["level_head"].format(
+            label=zh["labels"]["customers"], days=30, value=f"{customers.mean():,.0f}"
+        ) + zh["band"].format(
+            lo=f"{customers.quantile(0.05):,.0f}", hi=f"{customers.quantile(0.95):,.0f}"
+        )
+        assert fig.axes[1].get_title().startswith(zh["labels"]["revenue"])
+        lost = zh["lost"].format(cause=i18n.t("cause.silent", "zh"))
+        assert fig.axes[2].get_title().startswith(lost)
+        assert [ax.get_ylabel() for ax in fig.axes] == [
+            zh["ylabel"].format(label=zh["labels"]["customers"], unit=zh["units"]["people"]),
+            zh["ylabel"].format(label=zh["labels"]["revenue"], unit=zh["units"]["money_per_day"]),
+            zh["units"]["people_per_day"],
+        ]
+        for ax in fig.axes:
+            assert ax.get_xlabel() == zh["day"]
+            assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+                zh["band_90"],
+                zh["band_50"],
+                zh["mean_line"].format(n=N_RUNS),
+            ]
+        words = list(_figure_words(fig))
+        assert not [w for w in words if re.search("[A-Za-z]", w)], "English letters in Chinese"
+        english = [*en["labels"].values(), *en["units"].values(), en["day"], en["band_90"]]
+        assert not [e for e in english if any(e in w for w in words)]
+    finally:
+        plt.close(fig)
+
+
+def test_every_metric_has_a_label_and_unit_in_every_language(serial):
+    from csat import i18n
+
+    for lang in i18n.codes():
+        for metric in serial.metrics:
+            label, unit, _kind = ensembles._metric_info(metric, lang)
+            assert label != metric and ensembles.TEXT[lang]["units"][unit]
+
+
+def test_plot_in_an_unknown_language_raises(serial):
+    from csat import i18n
+
+    with pytest.raises(i18n.UnknownLanguage, match=r"ensembles.plot: lang: .*got 'fr'"):
+        ensembles.plot(serial, "customers", lang="fr")
