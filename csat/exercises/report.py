@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csat import clock
+from csat import clock, i18n
 from csat.csvfile import CSV_OPTIONS, TIME_FORMAT, write_csv  # noqa: F401 (report.CSV_OPTIONS)
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import rubric, teams
@@ -39,6 +39,9 @@ PASS_COLOUR, FAIL_COLOUR, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 
 TEXT = Namespace("report")
 
+
+SUMMARY = i18n.Namespace("summary")
+"""The words of ``summary.txt``, per language."""
 
 # --------------------------------------------------------------------------------------------
 # Tables
@@ -409,8 +412,9 @@ def write_tables(store, out: Path, *, policy: str = DEFAULT_POLICY, lang: str = 
     return written
 
 
-def summary(store, policy: str, files: Iterable[Path]) -> str:
-    """The text of ``summary.txt``: what the store holds, per exercise, and the files."""
+def summary(store, policy: str, files: Iterable[Path], lang: str = "en") -> str:
+    """The text of ``summary.txt`` in ``lang``: what the store holds, per exercise, and the
+    files."""
     return _summary(
         gradebook(store, policy=policy),
         attempts(store, policy=policy),
@@ -419,6 +423,7 @@ def summary(store, policy: str, files: Iterable[Path]) -> str:
         policy,
         files,
         store.url,
+        lang,
     )
 
 
@@ -443,47 +448,55 @@ def _summary(
     policy: str,
     files: Iterable[Path],
     source: str = "",
+    lang: str = "en",
 ) -> str:
+    t = SUMMARY[i18n.check(lang, where="summary: lang")]
     now = datetime.now(clock.zone()).strftime(TIME_FORMAT)
     games = tried[tried["kind"] == "capstone"]
     tried = tried[tried["kind"] != "capstone"]
     finished = tried[tried["finished_at"].notna()]
     lines = [
-        "Customer Satisfaction & Complaint Handling Workshop: results report",
-        f"Written {now}, {clock.label()}.",
-        f"Attempt policy: {policy} (the {policy} finished attempt counts).",
-        *([f"Read from {source}"] if source else []),
+        t["title"],
+        t["written"].format(now=now, zone=clock.label()),
+        t["policy"].format(policy=policy, name=t["policies"][policy]),
+        *([t["source"].format(source=source)] if source else []),
         "",
     ]
     if tried.empty and sheets.empty:
-        lines += [
-            "No results yet: the store holds no attempts and no observer sheets.",
-            "The CSV files contain their column headers only; figures are drawn once trainees",
-            "have finished a role-play.",
-        ]
+        lines += t["empty"].splitlines()
     else:
         lines.append(
-            f"Trainees: {len(book)} · attempts: {len(tried)} ({len(finished)} finished) · "
-            f"decisions: {len(made)} · observer sheets: {len(sheets)}"
+            t["counts"].format(
+                trainees=len(book),
+                attempts=len(tried),
+                finished=len(finished),
+                decisions=len(made),
+                sheets=len(sheets),
+            )
         )
         lines.append("")
         counted = tried[tried["counted"]]
         for exercise, g in counted.groupby("exercise_id"):
             passed = int(g["passed"].fillna(False).sum())
             lines.append(
-                f"  {exercise}: {len(g)} trainee(s), median {g['total'].median():.0f}/100, "
-                f"{passed} passed"
+                "  "
+                + t["exercise"].format(
+                    title=_title(exercise, lang),
+                    id=exercise,
+                    n=len(g),
+                    median=g["total"].median(),
+                    passed=passed,
+                )
             )
     if not games.empty:
         teams = games["display_name"].nunique()
-        lines += ["", f"Capstone: {teams} team(s), {len(games)} year(s) run (capstone.csv)."]
+        lines += ["", t["capstone"].format(teams=teams, years=len(games))]
     lines += [
         "",
-        f"Times are in {clock.label()}.",
-        "CSV files are UTF-8 with a byte-order mark (Excel shows Chinese names);",
-        "text that would start like a spreadsheet formula is prefixed with an apostrophe.",
+        t["times"].format(zone=clock.label()),
+        *t["csv_note"].splitlines(),
         "",
-        "Files:",
+        t["files"],
         *(f"  {p.name}" for p in files),
         "",
     ]

@@ -363,5 +363,6 @@ def write(store, out: Path, *, policy: str = DEFAULT_POLICY, lang: str = "en") -
             fig = plot_choices(store, sid, lang=lang)
             figures.append(_save(fig, out / f"choices-{sid}.png"))
     path = out / "summary.txt"
-    path.write_text(summary(store, policy, [*written, path, *figures]), encoding="utf-8")
+    text = summary(store, policy, [*written, path, *figures], lang)
+    path.write_text(text, encoding="utf-8")
     return [*written, path, *figures]

@@ -359,3 +359,15 @@ def test_times_are_in_the_trainers_time_zone_said_once(tmp_path, monkeypatch):
     monkeypatch.setenv("CSAT_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValueError, match="CSAT_TIMEZONE: expected a time zone name"):
         clock.zone()
+
+
+def test_the_summary_speaks_the_reports_language(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        s = Session(load(HOTPOT), seed=1, store=store, trainee_id=store.trainee("王芳"))
+        for _, choice in s.scenario.best_path():
+            s.choose(choice)
+        results.write(store, tmp_path / "zh", lang="zh")
+    text = (tmp_path / "zh" / "summary.txt").read_text(encoding="utf-8")
+    assert text.startswith("客户满意度与投诉处理工作坊：成绩报告")
+    assert "每个练习按第一次完成的成绩计" in text and load(HOTPOT).title("zh") in text
+    assert "Trainees:" not in text and "Files:" not in text
