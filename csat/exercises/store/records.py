@@ -6,6 +6,7 @@ restarted kernel resumes where the trainee was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -400,8 +401,11 @@ class Records(Connection):
         self._write(where, work)
         # A finished attempt is in the database file itself, not only in SQLite's log: the
         # file a trainer copies at any moment holds every attempt finished so far. Passive:
-        # a trainee's page never waits for the trainer's report to finish reading.
-        self.checkpoint(wait=False)
+        # a trainee's page never waits for the trainer's report to finish reading; and best
+        # effort: when another page is checkpointing at this moment, its checkpoint does the
+        # work (the attempt is safe in the log either way).
+        with contextlib.suppress(StoreError):
+            self.checkpoint(wait=False)
 
     def attempt(self, attempt_id: int) -> Attempt:
         """The attempt with this id; StoreError if there is none."""
