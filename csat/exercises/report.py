@@ -374,13 +374,19 @@ class _ChoiceTexts:
         return "" if found.trainer_note is None else found.trainer_note(self.lang)
 
 
-def _title(exercise_id: str, lang: str) -> str:
+def exercise(exercise_id: str):
+    """The scenario or quiz of the library with this id, or None (no longer shipped)."""
     for loader in (scenario_mod.load, quiz_mod.load):
         try:
-            return loader(exercise_id).title(lang)
+            return loader(exercise_id)
         except (ValueError, OSError):
             continue
-    return exercise_id
+    return None
+
+
+def _title(exercise_id: str, lang: str) -> str:
+    item = exercise(exercise_id)
+    return item.title(lang) if item is not None else exercise_id
 
 
 # --------------------------------------------------------------------------------------------

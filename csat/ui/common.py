@@ -17,6 +17,7 @@ from csat.exercises import scenario as scenario_mod
 from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Choice, Scenario
 from csat.i18n import Namespace
+from csat.ui.identity import Identity, hub_user
 
 LANGS = tuple((name, code) for code, name in i18n.LANGUAGES.items())
 """The language buttons' options, ``(("English", "en"), ("中文", "zh"))``: from
@@ -197,8 +198,6 @@ class _Exercise:
         )
         self.identity = None
         if store is not None:
-            from csat.ui.identity import Identity, hub_user
-
             self.identity = Identity(store, lambda: self.language, self._identified)
             if hub_user() is not None:
                 self.name.value, self.name.disabled = hub_user(), True

@@ -31,7 +31,6 @@ from typing import Any
 import pandas as pd
 
 from csat import i18n
-from csat.exercises import quiz as quiz_mod
 from csat.exercises import report
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.engine import DEFAULT_POLICY, POLICIES
@@ -165,7 +164,7 @@ def scores_html(book: pd.DataFrame, lang: str = "en") -> str:
         return f"<p>{html.escape(t['empty'])}</p>"
 
     def title(e: str) -> str:
-        item = _exercise(e)
+        item = report.exercise(e)
         return item.title(lang) if item is not None else e
 
     head = "".join(
@@ -194,16 +193,6 @@ def scores_html(book: pd.DataFrame, lang: str = "en") -> str:
     )
 
 
-def _exercise(exercise_id: str):
-    """The loaded scenario or quiz of that id, or None (removed from the library)."""
-    for loader in (scenario_mod.load, quiz_mod.load):
-        try:
-            return loader(exercise_id)
-        except (ValueError, OSError):
-            continue
-    return None
-
-
 def room_html(book: pd.DataFrame, lang: str = "en") -> str:
     """The room without names, safe to project: per exercise (by its title), how many finished
     it, the median score and the share at or above its pass mark."""
@@ -216,7 +205,7 @@ def room_html(book: pd.DataFrame, lang: str = "en") -> str:
         scores = book[e].dropna()
         if scores.empty:
             continue
-        item = _exercise(e)
+        item = report.exercise(e)
         title = item.title(lang) if item is not None else e
         mark = item.pass_threshold if item is not None else 60
         rows.append(
