@@ -53,12 +53,19 @@ def test_the_wheel_carries_the_course_and_the_app(installed):
     code = (
         "from importlib import resources; import csat; p = resources.files('csat');"
         "print(sorted(x.name for x in (p / 'course').iterdir() if x.name.endswith('.ipynb')));"
-        "print(sorted(x.name for x in (p / 'app').iterdir()))"
+        "print(sorted(x.name for x in (p / 'app').iterdir()));"
+        "t = p / 'cli' / 'voila' / 'templates' / 'csat';"
+        "print(sorted(str(x.relative_to(t)) for x in t.rglob('*') if x.is_file()))"
     )
     out = _run([str(installed), "-c", code], cwd="/").stdout.splitlines()
     course = sorted(p.name for p in (ROOT / "csat" / "course").glob("*.ipynb"))
     assert json.loads(out[0].replace("'", '"')) == course
-    assert {"hub.ipynb", "trainer.ipynb", "capstone.ipynb", "voila.json"} <= set(eval(out[1]))
+    app = {"hub.ipynb", "trainer.ipynb", "capstone.ipynb", "voila.py", "agenda.yaml"}
+    assert app <= set(eval(out[1]))
+    # The pages' template and its Font Awesome, so that the app needs no internet.
+    template = set(eval(out[2]))
+    assert {"conf.json", "index.html.j2", "static/fontawesome/css/all.min.css"} <= template
+    assert "static/fontawesome/webfonts/fa-solid-900.woff2" in template
 
 
 def test_init_validate_simulate_and_run_a_notebook_from_an_unrelated_folder(installed, room):
@@ -81,7 +88,7 @@ def test_init_validate_simulate_and_run_a_notebook_from_an_unrelated_folder(inst
     assert {p.name for p in cut.glob("*.ttf")} == {"NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf"}
     assert "trainer" in made.stdout
     assert (folder / "course" / "00-welcome.ipynb").is_file()
-    assert (folder / "app" / "voila.json").is_file()
+    assert (folder / "app" / "voila.py").is_file() and (folder / "app" / "agenda.yaml").is_file()
     again = subprocess.run([csat, "init", "day1"], cwd=room, env=env, capture_output=True)
     assert again.returncode == 2 and b"--force" in again.stderr  # nothing overwritten
 

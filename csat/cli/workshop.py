@@ -173,14 +173,13 @@ def main(argv: list[str]) -> int:
     for lang in i18n.LANGUAGES:  # before anyone has picked a language: in every one
         print(f"  {i18n.t('cli_workshop.trainer_code', lang, code=code)}")
     print(f"  Trainer page: http://127.0.0.1:{args.port}/voila/render/trainer.ipynb\n{bar}\n")
-    # From the app folder, so that Voilà reads its voila.json (which keeps out the JupyterLab
-    # extensions that fail outside JupyterLab).
+    # From the app folder, so that Voilà reads its voila.py (csat/cli/serve.py: kernels shut
+    # down and culled, their number capped, every asset served offline).
     cmd = [
         _bin("voila"),
         ".",
         "--no-browser",
         f"--port={args.port}",
         f"--Voila.ip={args.ip}",
-        "--MappingKernelManager.cull_idle_timeout=7200",
     ]
     return subprocess.call(cmd, env=env, cwd=_app(folder))

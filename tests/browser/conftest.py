@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def voila(tmp_path_factory) -> Server:
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
     ]
-    # From the app folder, as `csat app` starts it, so that Voilà reads its voila.json.
+    # From the app folder, as `csat app` starts it, so that Voilà reads its voila.py.
     server = _start("voila", args, port, "/", tmp, cwd=ROOT / "csat" / "app")
     yield server
     _stop(server.proc)
@@ -180,14 +181,32 @@ def browser(chromium, tmp_path_factory):
         b.close()
 
 
+def offline(context) -> list[str]:
+    """Block every request that would leave this machine, as a training room without internet
+    does, and return the list they are recorded in: a page that needs one fails its test."""
+    outside: list[str] = []
+
+    def route(r):
+        host = urllib.parse.urlsplit(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort("internetdisconnected")
+
+    context.route("**/*", route)
+    return outside
+
+
 @pytest.fixture
 def page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    outside = offline(context)
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     pg.shot = lambda name: _shot(pg, tmp_path, name)  # screenshots for a person to look at
-    # JavaScript errors: uncaught, or logged by the page's code (a resource that cannot be
-    # fetched, such as Voilà's link to a font on a CDN, does not count: offline rooms exist).
+    # JavaScript errors: uncaught, or logged by the page's code. (A resource that cannot be
+    # fetched is logged too; requests beyond this machine fail the test on their own, above.)
     pg.errors = []
     pg.on("pageerror", lambda err: pg.errors.append(str(err)))
     pg.on(
@@ -200,6 +219,7 @@ def page(browser, tmp_path):
     )
     yield pg
     context.close()
+    assert outside == [], f"the page asked for something beyond this machine: {outside}"
 
 
 def _shot(page, folder: Path, name: str) -> Path:

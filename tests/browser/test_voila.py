@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from csat.exercises.engine import Session
 from csat.exercises.scenario import load
 from csat.exercises.store import Store
 
-from .conftest import _shot
+from .conftest import _shot, offline
 
 SCENARIO = "hotpot-queue"
 
@@ -74,7 +75,7 @@ def test_trainee_plays_a_scenario_to_the_end_and_every_decision_is_stored(page, 
         assert len(mine) == 1 and mine.iloc[0]["total"] == 100.0
         decisions = store.decisions(int(mine.iloc[0]["attempt_id"]))
         assert [(d.node, d.choice) for d in decisions] == scenario.best_path()
-    # voila.json keeps out the JupyterLab extensions that break outside JupyterLab.
+    # voila.py keeps out the JupyterLab extensions that break outside JupyterLab.
     assert page.errors == []
 
 
@@ -229,6 +230,7 @@ def test_a_second_trainee_with_the_same_name_is_asked_and_gets_a_name_of_their_o
     assert re.fullmatch(r"\d{4}", code)
     # Another trainee, on a phone, types the same name.
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    outside = offline(phone)
     other = phone.new_page()
     other.set_default_timeout(60_000)
     other.goto(f"{voila.url}/voila/render/hub.ipynb")
@@ -248,12 +250,14 @@ def test_a_second_trainee_with_the_same_name_is_asked_and_gets_a_name_of_their_o
     assert other.input_value(".csat-hub .csat-name input") == "陈静 2"
     assert "欢迎回来" not in other.inner_text(".csat-hub")
     phone.close()
+    assert outside == []
     with Store(voila.db_url) as store:
         assert {"陈静", "陈静 2"} <= set(store.trainees()["display_name"])
 
 
 def test_a_phone_at_390_px_plays_a_role_play_without_sideways_scrolling(browser, voila, tmp_path):
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    outside = offline(phone)
     page = phone.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{voila.url}/voila/render/hub.ipynb")
@@ -299,4 +303,48 @@ def test_a_phone_at_390_px_plays_a_role_play_without_sideways_scrolling(browser,
     )
     assert heights and max(heights) < 60, f"dimension names wrap: row heights {heights}"
     phone.close()
+    assert outside == []
     assert all(w <= 0 for w in widths.values()), f"pixels past the edge, by stage: {widths}"
+
+
+def _kernels(server) -> int:
+    """Kernels the Voilà server is running now (its child processes that are kernels)."""
+    import psutil
+
+    voila = psutil.Process(server.proc.pid)
+    return sum("ipykernel" in " ".join(c.cmdline()) for c in voila.children(recursive=True))
+
+
+def _wait_for_kernels(server, expected: int, timeout: float = 20) -> int:
+    deadline = time.monotonic() + timeout
+    while (n := _kernels(server)) != expected and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return n
+
+
+def test_offline_the_icons_are_the_packages_own_and_closed_pages_give_their_kernels_back(
+    page, voila
+):
+    before = _kernels(voila)
+    page.goto(f"{voila.url}/voila/render/hub.ipynb")
+    page.wait_for_selector(".csat-hub .csat-open")
+    # Font Awesome came from the package (no request left the machine: the page fixture blocks
+    # and counts them) and is really drawn: the icon's glyph is in the icon font.
+    icon_font = page.evaluate(
+        """async () => {
+          await document.fonts.ready;
+          const icon = document.querySelector('.csat-open i');
+          return [getComputedStyle(icon).fontFamily,
+                  getComputedStyle(icon, '::before').content,
+                  [...document.fonts].some(f => f.family.includes('Font Awesome 5 Free')
+                                                && f.weight === '900' && f.status === 'loaded')];
+        }"""
+    )
+    assert icon_font[0].startswith('"Font Awesome 5') and icon_font[1] not in ("none", "normal")
+    assert icon_font[2], "the icon font did not load"
+    assert _wait_for_kernels(voila, before + 1) == before + 1
+    page.reload()
+    page.wait_for_selector(".csat-hub .csat-open")
+    assert _wait_for_kernels(voila, before + 1) == before + 1, "a reload kept the old kernel"
+    page.close(run_before_unload=True)
+    assert _wait_for_kernels(voila, before) == before, "a closed page kept its kernel"

@@ -1,0 +1,86 @@
+"""Voilà's settings for a room (csat/cli/serve.py), as the app folder's voila.py applies them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import runpy
+from pathlib import Path
+
+import pytest
+from tornado import web
+from traitlets.config import Config
+
+from csat.cli import serve
+
+APP = Path(__file__).resolve().parents[2] / "csat" / "app"
+
+
+def test_the_app_folder_config_applies_the_room_settings(monkeypatch):
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    c = Config()
+    runpy.run_path(str(APP / "voila.py"), init_globals={"c": c})
+    assert c.VoilaConfiguration.template == "csat"
+    assert c.VoilaConfiguration.prelaunch_hook is serve.prelaunch
+    assert c.VoilaConfiguration.multi_kernel_manager_class is serve.RoomKernelManager
+    assert c.MappingKernelManager.cull_connected is False
+    assert 0 < c.MappingKernelManager.cull_idle_timeout <= 900
+    # Voilà finds the template on the Jupyter data path, once however often it is configured.
+    serve.configure(Config())
+    assert os.environ["JUPYTER_PATH"].split(os.pathsep).count(str(serve.DATA)) == 1
+    assert (serve.DATA / "voila" / "templates" / "csat" / "index.html.j2").is_file()
+
+
+def test_the_template_links_no_font_awesome_beyond_this_machine():
+    template = serve.DATA / "voila" / "templates" / "csat"
+    text = (template / "index.html.j2").read_text(encoding="utf-8")
+    assert "http" not in text.replace("voila/templates/csat/static", "")
+    for css in ("all.min.css", "v4-shims.min.css"):
+        assert (template / "static" / "fontawesome" / "css" / css).stat().st_size > 10_000
+    # Every web font the stylesheet asks a browser for first is there.
+    sheet = (template / "static" / "fontawesome" / "css" / "all.min.css").read_text()
+    for face in ("fa-solid-900", "fa-regular-400", "fa-brands-400"):
+        assert f"../webfonts/{face}.woff2" in sheet
+        assert (template / "static" / "fontawesome" / "webfonts" / f"{face}.woff2").is_file()
+
+
+def test_the_prelaunch_hook_gives_the_page_its_xsrf_cookie():
+    class Handler:
+        read = False
+
+        @property
+        def xsrf_token(self):  # tornado sets the _xsrf cookie when this is read
+            Handler.read = True
+            return b"token"
+
+    assert serve.prelaunch(Handler(), notebook=None, cwd=".") is None
+    assert Handler.read
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("3", 3), ("  40 ", 40)]
+)  # fmt: skip
+def test_the_kernel_cap_is_read_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("CSAT_MAX_KERNELS", raw)
+    assert serve.max_kernels() == expected
+
+
+@pytest.mark.parametrize("raw", ["lots", "0", "-2"])
+def test_a_bad_kernel_cap_names_the_variable_and_the_value(monkeypatch, raw):
+    monkeypatch.setenv("CSAT_MAX_KERNELS", raw)
+    with pytest.raises(ValueError, match=f"CSAT_MAX_KERNELS: .*{raw}"):
+        serve.max_kernels()
+
+
+def test_without_a_cap_set_the_machine_memory_decides_and_at_least_ten(monkeypatch):
+    monkeypatch.delenv("CSAT_MAX_KERNELS", raising=False)
+    assert serve.max_kernels() >= 10
+
+
+def test_past_the_cap_a_new_page_is_refused_in_every_language(monkeypatch):
+    manager = serve.RoomKernelManager(max_kernels=2)
+    monkeypatch.setattr(manager, "list_kernel_ids", lambda: ["a", "b"])
+    with pytest.raises(web.HTTPError) as refused:
+        asyncio.run(manager.start_kernel(path="."))
+    assert refused.value.status_code == 503
+    assert "wait a minute" in refused.value.reason and "请等一分钟" in refused.value.reason
