@@ -1,0 +1,42 @@
+"""A room in real browsers: the app server's kernels follow the open pages and its memory
+settles when the room empties (the driver is benchmarks/bench_room.py; `make bench` runs it
+with a room of thirty)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_room.py"
+PAGES, TEAMS = 8, 1
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_room", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_kernels_follow_the_open_pages_and_memory_settles_when_the_room_empties(chromium):
+    room = _bench().measure(PAGES, TEAMS, idle_timeout=15, cull_interval=5)
+    print(f"\n{room.table()}")  # the figures, in the test log (pytest -s, or on failure)
+    base, opened, empty = room.phase("baseline"), room.phase("open"), room.phase("empty")
+    assert room.outside == [], "a page asked for something beyond this machine"
+    # One kernel per open page, whatever the room did: reloads hand their kernel back,
+    # goodbyes shut theirs down at once, vanished pages' kernels are culled once idle.
+    for phase in ("open", "reload", "culled"):
+        assert room.phase(phase).kernels == room.phase(phase).pages, room.table()
+    close = room.phase("close")
+    assert close.kernels == close.pages + (PAGES + TEAMS) // 3, "goodbyes kept their kernels"
+    assert room.peak_kernels <= PAGES + TEAMS + len(range(0, PAGES, 2)), room.table()
+    # The memory of the kernels comes back: the server alone is left, near its start.
+    assert empty.kernels == 0
+    assert empty.tree_mib == pytest.approx(empty.server_mib, abs=1)
+    assert opened.tree_mib - opened.server_mib > 100 * PAGES  # the kernels were really there
+    assert empty.server_mib < base.server_mib + 80, room.table()
