@@ -224,9 +224,11 @@ def _scenarios(refs: list[str]) -> list:
 
 def _answers(args) -> int:
     from csat.exercises import answers
+    from csat.sim import presets
 
     quizzes = [] if args.scenarios else [quiz.load(q) for q in quiz.library()]
-    text = answers.keys(_scenarios(args.scenarios), args.lang, quizzes)
+    businesses = [] if args.scenarios else presets.playable()
+    text = answers.keys(_scenarios(args.scenarios), args.lang, quizzes, businesses)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
@@ -289,10 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     r.set_defaults(func=_report)
 
     a = sub.add_parser(
-        "answers", help="the trainer's answer keys, written from the scenario and quiz files"
+        "answers",
+        help="the trainer's answer keys, written from the scenario and quiz files and the "
+        "capstone game",
     )
     a.add_argument(
-        "scenarios", nargs="*", help="scenario ids or YAML paths (default: all, and the quizzes)"
+        "scenarios",
+        nargs="*",
+        help="scenario ids or YAML paths (default: all, the quizzes and the capstone)",
     )
     a.add_argument("--lang", choices=i18n.codes(), default="en")
     a.add_argument("--out", default=None, help="file to write (default: print)")

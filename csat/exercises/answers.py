@@ -3,7 +3,8 @@
 A key is never typed by hand, so it cannot drift from the dialogue the room plays: the best path
 with each reply, its points, the coach's note and the trainer's note; at every step the other
 replies, best first; and each ending with how many ways through reach it and how many of those
-pass. ``csat exercises answers`` prints it; the trainer's folder ships it in each language.
+pass. The capstone's key of each business follows (:mod:`.capstone_key`). ``csat exercises
+answers`` prints it all; the trainer's folder ships it in each language.
 
 >>> from csat.exercises.scenario import load
 >>> text = key(load("hotpot-queue"), "en")
@@ -14,10 +15,10 @@ True
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from csat import i18n
-from csat.exercises import rubric
+from csat.exercises import capstone_key, rubric
 from csat.exercises.engine import model_answer, score_path
 from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Choice, Scenario, Text
@@ -123,13 +124,21 @@ def quiz_key(q: Quiz, lang: str = i18n.DEFAULT) -> str:
 
 
 def keys(
-    scenarios: Sequence[Scenario], lang: str = i18n.DEFAULT, quizzes: Sequence[Quiz] = ()
+    scenarios: Sequence[Scenario],
+    lang: str = i18n.DEFAULT,
+    quizzes: Sequence[Quiz] = (),
+    businesses: Sequence[str] = (),
+    rows: Mapping[str, Sequence[Mapping]] | None = None,
 ) -> str:
-    """Every scenario's key under one title, then every quiz's, in ``lang``."""
+    """Every scenario's key under one title, then every quiz's, then the capstone's key of each
+    of ``businesses`` (:func:`csat.exercises.capstone_key.part`: ``rows`` are its plans'
+    results by business, played here when not given), in ``lang``."""
     w = WORDS[lang]
     head = f"# {w['title']}\n\n{w['intro']}\n\n"
     parts = [key(s, lang) for s in scenarios]
     if quizzes:
         parts.append(f"# {w['quizzes']}\n")
         parts += [quiz_key(q, lang) for q in quizzes]
+    if businesses:
+        parts.append(capstone_key.part(businesses, lang, rows))
     return head + "\n".join(parts)

@@ -8,7 +8,7 @@ import pytest
 
 import csat
 from csat import i18n
-from csat.exercises import answers
+from csat.exercises import answers, capstone_key
 from csat.exercises import quiz as quiz_mod
 from csat.exercises.engine import score_path
 from csat.exercises.scenario import library, load
@@ -33,9 +33,15 @@ def test_a_key_names_every_reply_and_the_share_of_passing_paths(sid):
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_the_shipped_answer_keys_match_the_scenarios(lang):
+    """The role-play and quiz part, exactly; the capstone part after it has its own tests
+    (``test_capstone_key.py``), as playing the game for it takes a while."""
     shipped = (GUIDE / f"answer-keys.{lang}.md").read_text(encoding="utf-8")
     quizzes = [quiz_mod.load(q) for q in quiz_mod.library()]
-    assert shipped == answers.keys([load(s) for s in library()], lang, quizzes), (
+    capstone = f"\n# {capstone_key.WORDS[lang]['title']}\n"
+    assert shipped.count(capstone) == 1, f"answer-keys.{lang}.md has no capstone part"
+    assert shipped[: shipped.index(capstone)] == answers.keys(
+        [load(s) for s in library()], lang, quizzes
+    ), (
         f"csat/guide/answer-keys.{lang}.md is out of date: "
         f"python -m csat exercises answers --lang {lang} --out csat/guide/answer-keys.{lang}.md"
     )
