@@ -310,7 +310,16 @@ li + li {{ margin-top: 0.6vh; }}
   line-height: 1.2; border-top: 0.5vh solid #111; padding-top: 2vh; }}
 .url span {{ white-space: nowrap; }}
 .url .dim {{ font-weight: 400; color: #444; }}
-@media (max-aspect-ratio: 1/1) {{
+@media print {{
+  body {{ min-height: 0; padding: 0; gap: 6mm; }}
+  h1 {{ font-size: 28pt; }}
+  main {{ flex: none; gap: 12mm; }}
+  .qr {{ width: 115mm; }}
+  ol {{ font-size: 17pt; }}
+  .steps {{ gap: 8mm; }}
+  .url {{ font-size: 28pt; border-top-width: 1mm; padding-top: 4mm; }}
+}}
+@media screen and (max-aspect-ratio: 1/1) {{
   main {{ flex-direction: column; align-items: stretch; }}
   .qr {{ width: min(80vw, 50vh); margin: 0 auto; }}
   h1 {{ font-size: 7vw; }}
