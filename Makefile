@@ -1,5 +1,6 @@
 # Customer Satisfaction & Complaint Handling Workshop
 #   make workshop   set everything up (first time only) and open the course in JupyterLab
+#   make app        the trainees' app (ROOM=1: for their phones and laptops on the room's Wi-Fi)
 #   make test       set everything up (first time only) and run the whole test suite
 #   make reset      after a rehearsal: back up the results database, then clear it
 
@@ -41,9 +42,12 @@ workshop: setup
 # Trainees' app mode: the exercise hub, the trainer's live view and the capstone, no code shown.
 # The live view asks for a trainer code: CSAT_TRAINER_CODE if set (`make app
 # CSAT_TRAINER_CODE=...`), else a random one; Voilà's kernels inherit it, and it is printed here.
+# `make app ROOM=1`: room mode, for trainees' phones and laptops on the same Wi-Fi (the
+# laptop's network address, a QR code, and room/room.html to project).
 APP_PORT ?= 8866
+ROOM ?=
 app: setup
-	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/csat app --port=$(APP_PORT)
+	CSAT_DB_URL='$(CSAT_DB_URL)' $(BIN)/csat app --port=$(APP_PORT)$(if $(ROOM), --room)
 
 # Zero-install static site (JupyterLite) in build/lite; serve it with any static web server.
 lite: $(DEV)

@@ -48,6 +48,12 @@ def _app(folder: Path) -> Path:
     return folder / "app"
 
 
+def _own(folder: Path, name: str) -> Path:
+    """A folder the commands write for the trainer (``results``, ``room``): in the workshop
+    folder, or at the top of this source tree (beside the package, not in it)."""
+    return folder.parent / name if folder.name == "csat" else folder / name
+
+
 def _db_env(folder: Path) -> dict[str, str]:
     env = dict(os.environ)
     if not env.get("CSAT_DB_URL"):
@@ -116,7 +122,17 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("workshop", help="open the course in JupyterLab")
     a = sub.add_parser("app", help="serve the trainees' app and the trainer page with Voilà")
     a.add_argument("--port", type=int, default=8866)
-    a.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback)")
+    a.add_argument(
+        "--ip",
+        default=None,
+        help="address to listen on (default: loopback; with --room, this laptop's network one)",
+    )
+    a.add_argument(
+        "--room",
+        action="store_true",
+        help="let trainees' phones and laptops on this Wi-Fi in: print the address, a QR code "
+        "and what to do when phones cannot connect, and write room/room.html to project",
+    )
     r = sub.add_parser("report", help="write the trainer's report of the day into results/")
     r.add_argument("--lang", choices=i18n.codes(), default="en")
     r.add_argument(
@@ -157,22 +173,36 @@ def main(argv: list[str]) -> int:
     if args.command == "report":
         from csat.cli import exercises
 
-        out = folder.parent / "results" if folder.name == "csat" else folder / "results"
+        out = _own(folder, "results")
         os.environ["CSAT_DB_URL"] = env["CSAT_DB_URL"]
         return exercises.main(
             ["report", "--out", str(out), "--lang", args.lang, "--policy", args.policy]
         )
+    if args.command == "app" and args.room:  # refused before the wait for the simulator
+        from csat.cli import room
+
+        try:
+            ip, others = room.address(args.ip)
+            room.check_code(trainer_code())  # the code CSAT_TRAINER_CODE sets, if any
+        except room.RoomError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     subprocess.run([sys.executable, "-m", "csat", "sim", "compile"], check=False, env=env)
     if args.command == "workshop":
         cmd = [_bin("jupyter"), "lab", *_root_flag(), f"--notebook-dir={_course(folder)}"]
         return subprocess.call(cmd, env=env)
     code = trainer_code()
     env["CSAT_TRAINER_CODE"] = code
-    bar = "  " + "=" * 60
-    print(f"\n{bar}")
-    for lang in i18n.LANGUAGES:  # before anyone has picked a language: in every one
-        print(f"  {i18n.t('cli_workshop.trainer_code', lang, code=code)}")
-    print(f"  Trainer page: http://127.0.0.1:{args.port}/voila/render/trainer.ipynb\n{bar}\n")
+    if args.room:
+        files = room.write_room_page(_own(folder, "room"), room.hub_url(ip, args.port))
+        room.announce(ip, args.port, code, others=others, files=files)
+    else:
+        ip = args.ip or "127.0.0.1"
+        bar = "  " + "=" * 60
+        print(f"\n{bar}")
+        for lang in i18n.LANGUAGES:  # before anyone has picked a language: in every one
+            print(f"  {i18n.t('cli_workshop.trainer_code', lang, code=code)}")
+        print(f"  Trainer page: http://127.0.0.1:{args.port}/voila/render/trainer.ipynb\n{bar}\n")
     # From the app folder, so that Voilà reads its voila.py (csat/cli/serve.py: kernels shut
     # down and culled, their number capped, every asset served offline).
     cmd = [
@@ -180,6 +210,6 @@ def main(argv: list[str]) -> int:
         ".",
         "--no-browser",
         f"--port={args.port}",
-        f"--Voila.ip={args.ip}",
+        f"--Voila.ip={ip}",
     ]
     return subprocess.call(cmd, env=env, cwd=_app(folder))
