@@ -118,7 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--port", type=int, default=8866)
     a.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: loopback)")
     r = sub.add_parser("report", help="write the trainer's report of the day into results/")
-    r.add_argument("--lang", choices=i18n.codes(), default="en")
+    r.add_argument(
+        "--lang",
+        choices=i18n.codes(),
+        default=None,
+        help="the report's language (default: the room's, in app/agenda.yaml)",
+    )
     r.add_argument(
         "--policy",
         choices=("first", "best", "last"),
@@ -156,12 +161,17 @@ def main(argv: list[str]) -> int:
         return exercises.main(["backup", str(args.dest)])
     if args.command == "report":
         from csat.cli import exercises
+        from csat.exercises.agenda import FILE as AGENDA
 
         out = folder.parent / "results" if folder.name == "csat" else folder / "results"
         os.environ["CSAT_DB_URL"] = env["CSAT_DB_URL"]
-        return exercises.main(
-            ["report", "--out", str(out), "--lang", args.lang, "--policy", args.policy]
-        )
+        argv = ["report", "--out", str(out), "--policy", args.policy]
+        agenda = _app(folder) / AGENDA  # the room's language, unless --lang says otherwise
+        if args.lang:
+            argv += ["--lang", args.lang]
+        elif agenda.is_file():
+            argv += ["--agenda", str(agenda)]
+        return exercises.main(argv)
     subprocess.run([sys.executable, "-m", "csat", "sim", "compile"], check=False, env=env)
     if args.command == "workshop":
         cmd = [_bin("jupyter"), "lab", *_root_flag(), f"--notebook-dir={_course(folder)}"]
