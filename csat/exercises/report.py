@@ -5,7 +5,8 @@ matplotlib :class:`~matplotlib.figure.Figure` objects made without pyplot (so a 
 writes many does not keep them open, and a notebook cell ending in one shows it once), sized
 and lettered to be read on a projector, each titled with what it shows. :func:`write` puts
 everything in one folder — CSV files Excel opens with Chinese names intact and no name run as a
-formula (:func:`csat.csvfile.write_csv`), PNG figures and a short ``summary.txt`` — and is
+formula (:func:`csat.csvfile.write_csv`), PNG figures and a short ``summary.txt``, all in the
+report's language (the CSV headers and words by :mod:`csat.exercises.spreadsheet`) — and is
 what ``python -m csat exercises report`` runs.
 
 Which attempt counts when a trainee played an exercise more than once is the attempt policy
