@@ -81,6 +81,22 @@ def test_every_key_is_read_by_the_code():
     assert dead == [], f"keys no code reads: {dead}"
 
 
+def test_the_reports_csv_headers_are_distinct_and_translated():
+    """Each header of the report's CSV files names one column in every language (a file reads
+    back through ``csat.exercises.spreadsheet.read``), and no language keeps another's."""
+    headers = {}
+    for lang in i18n.LANGUAGES:
+        words = i18n.table("report_csv", lang)
+        shown = [*words["columns"].values(), *words["dimensions"].values()]
+        assert len(shown) == len(set(shown)), f"{lang}: two columns share a header"
+        headers[lang] = dict(words["columns"], **words["dimensions"])
+    for lang, names in headers.items():
+        for other, theirs in headers.items():
+            if other != lang:
+                same = sorted(k for k in names if names[k] == theirs[k])
+                assert same == [], f"{lang} headers left as in {other}: {same}"
+
+
 def _pseudo(value):
     """A pseudo-translation: every text bracketed, placeholders kept."""
     if isinstance(value, list):

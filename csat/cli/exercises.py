@@ -142,14 +142,37 @@ def _existing(url: str | None) -> str:
     return url
 
 
+def _report_lang(args) -> str:
+    """The report's language: ``--lang``, else the room's (the ``--agenda`` file's), else
+    English. A broken agenda is one warning line, and the report is written in English: a day's
+    results are never held back by a typo in the day's plan."""
+    if args.lang:
+        return args.lang
+    if not args.agenda:
+        return i18n.DEFAULT
+    from csat.exercises import agenda
+
+    try:
+        return agenda.load(args.agenda).language
+    except (agenda.AgendaError, OSError) as err:
+        problems = getattr(err, "problems", None) or [f"{args.agenda}: {err}"]
+        default = i18n.LANGUAGES[i18n.DEFAULT]
+        print(
+            f"warning: {'; '.join(problems)} (the report is in {default}; --lang chooses)",
+            file=sys.stderr,
+        )
+        return i18n.DEFAULT
+
+
 def _report(args) -> int:
     from csat.exercises.store import Store
     from csat.lessons import results
 
+    lang = _report_lang(args)
     with Store(_existing(args.db)) as store:
         print(f"reading {store.url}")
         store.checkpoint()  # the results file alone now holds the day
-        written = results.write(store, Path(args.out), policy=args.policy, lang=args.lang)
+        written = results.write(store, Path(args.out), policy=args.policy, lang=lang)
     for path in written:
         print(path)
     return 0
@@ -287,7 +310,15 @@ def main(argv: list[str] | None = None) -> int:
         help=f"which attempt counts (default {DEFAULT_POLICY}, as for an assessment; "
         "best for a day of practice)",
     )
-    r.add_argument("--lang", choices=i18n.codes(), default="en")
+    r.add_argument(
+        "--lang",
+        choices=i18n.codes(),
+        default=None,
+        help="the report's language (default: the language of --agenda, else en)",
+    )
+    r.add_argument(
+        "--agenda", default=None, help="the day's agenda.yaml: the report is in its language"
+    )
     r.set_defaults(func=_report)
 
     a = sub.add_parser(

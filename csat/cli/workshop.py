@@ -134,7 +134,12 @@ def _parser() -> argparse.ArgumentParser:
         "and what to do when phones cannot connect, and write room/room.html to project",
     )
     r = sub.add_parser("report", help="write the trainer's report of the day into results/")
-    r.add_argument("--lang", choices=i18n.codes(), default="en")
+    r.add_argument(
+        "--lang",
+        choices=i18n.codes(),
+        default=None,
+        help="the report's language (default: the room's, in app/agenda.yaml)",
+    )
     r.add_argument(
         "--policy",
         choices=("first", "best", "last"),
@@ -172,12 +177,17 @@ def main(argv: list[str]) -> int:
         return exercises.main(["backup", str(args.dest)])
     if args.command == "report":
         from csat.cli import exercises
+        from csat.exercises.agenda import FILE as AGENDA
 
         out = _own(folder, "results")
         os.environ["CSAT_DB_URL"] = env["CSAT_DB_URL"]
-        return exercises.main(
-            ["report", "--out", str(out), "--lang", args.lang, "--policy", args.policy]
-        )
+        argv = ["report", "--out", str(out), "--policy", args.policy]
+        agenda = _app(folder) / AGENDA  # the room's language, unless --lang says otherwise
+        if args.lang:
+            argv += ["--lang", args.lang]
+        elif agenda.is_file():
+            argv += ["--agenda", str(agenda)]
+        return exercises.main(argv)
     if args.command == "app" and args.room:  # refused before the wait for the simulator
         from csat.cli import room
 

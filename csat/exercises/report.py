@@ -5,7 +5,8 @@ matplotlib :class:`~matplotlib.figure.Figure` objects made without pyplot (so a 
 writes many does not keep them open, and a notebook cell ending in one shows it once), sized
 and lettered to be read on a projector, each titled with what it shows. :func:`write` puts
 everything in one folder — CSV files Excel opens with Chinese names intact and no name run as a
-formula (:func:`csat.csvfile.write_csv`), PNG figures and a short ``summary.txt`` — and is
+formula (:func:`csat.csvfile.write_csv`), PNG figures and a short ``summary.txt``, all in the
+report's language (the CSV headers and words by :mod:`csat.exercises.spreadsheet`) — and is
 what ``python -m csat exercises report`` runs.
 
 Which attempt counts when a trainee played an exercise more than once is the attempt policy
@@ -29,7 +30,7 @@ import pandas as pd
 from csat import clock, i18n
 from csat.csvfile import CSV_OPTIONS, TIME_FORMAT, write_csv  # noqa: F401 (report.CSV_OPTIONS)
 from csat.exercises import quiz as quiz_mod
-from csat.exercises import rubric, teams
+from csat.exercises import rubric, spreadsheet, teams
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.engine import DEFAULT_POLICY, POLICIES, counted_score, model_answer
 from csat.exercises.scenario import Scenario
@@ -399,22 +400,33 @@ def write_tables(store, out: Path, *, policy: str = DEFAULT_POLICY, lang: str = 
     ``attempts.csv`` (one row per attempt),
     ``decisions.csv`` (one row per decision), ``observer.csv`` (one row per observer sheet)
     and, once teams have played, ``capstone.csv``. Returns the files written, in that order.
+
+    Each file is in ``lang``: its headers, the words in its cells and, beside each exercise id,
+    the exercise's title (:func:`csat.exercises.spreadsheet.localise`; read one back with
+    :func:`csat.exercises.spreadsheet.read`).
     The figures and ``summary.txt`` come from :func:`csat.lessons.results.write`."""
     _check_policy(policy)
+    lang = i18n.check(lang, where="report language")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     # Which attempt each score is, said in the file itself (a spreadsheet travels alone).
     book = gradebook(store, policy=policy)
+    played = [c for c in book.columns if c not in ("trainee_id", "attempts")]
     book.insert(1, "attempt_counted", policy)
+
+    def sheet(frame: pd.DataFrame, name: str, **options) -> Path:
+        shown = spreadsheet.localise(frame, lang, find=exercise, exercises=played)
+        return write_csv(shown, out / name, **options)
+
     written = [
-        write_csv(book, out / "gradebook.csv", index=True),
-        write_csv(attempts(store, policy=policy), out / "attempts.csv"),
-        write_csv(decisions(store, lang=lang), out / "decisions.csv"),
-        write_csv(store.observer_scores(), out / "observer.csv"),
+        sheet(book, "gradebook.csv", index=True),
+        sheet(attempts(store, policy=policy), "attempts.csv"),
+        sheet(decisions(store, lang=lang), "decisions.csv"),
+        sheet(store.observer_scores(), "observer.csv"),
     ]
     games = capstone_standings(store)
     if not games.empty:
-        written.append(write_csv(games, out / "capstone.csv"))
+        written.append(sheet(games, "capstone.csv"))
     return written
 
 

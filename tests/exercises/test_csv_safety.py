@@ -20,7 +20,7 @@ from pandas.testing import assert_frame_equal
 from csat import csvfile
 from csat.cli.exercises import main
 from csat.csvfile import CSV_OPTIONS, safe_cell, safe_frame, write_csv
-from csat.exercises import report, teams
+from csat.exercises import report, spreadsheet, teams
 from csat.exercises.engine import Session
 from csat.exercises.quiz import QuizSession
 from csat.exercises.quiz import load as load_quiz
@@ -98,24 +98,24 @@ def test_every_report_csv_neutralises_formulas(tmp_path):
                 )
 
     expected = {shown(name.strip()) for name in NAMES}
-    book = pd.read_csv(out / "gradebook.csv", encoding="utf-8-sig", index_col="display_name")
+    book = spreadsheet.read(out / "gradebook.csv", "en").set_index("display_name")
     assert set(book.index) == expected
     assert "'=cmd|' /C calc'!A0" in book.index and "王芳" in book.index
     for column in ("hotpot-queue", "servqual-quiz", "attempts"):
         assert pd.api.types.is_numeric_dtype(book[column]), column
     assert (book["servqual-quiz"] == 100.0).all()
 
-    attempts = pd.read_csv(out / "attempts.csv", encoding="utf-8-sig")
+    attempts = spreadsheet.read(out / "attempts.csv", "en")
     assert set(attempts["display_name"]) == expected | {shown(TEAM)}
     assert pd.api.types.is_numeric_dtype(attempts["total"])
 
-    observer = pd.read_csv(out / "observer.csv", encoding="utf-8-sig", keep_default_na=False)
+    observer = spreadsheet.read(out / "observer.csv", "en", keep_default_na=False)
     assert observer["observer"].tolist() == [shown(o.strip()) for o in HOSTILE]
     assert observer["comment"].tolist() == [shown(c) for c in reversed(HOSTILE)]
     assert observer["display_name"].eq(shown(NAMES[0])).all()
     assert pd.api.types.is_integer_dtype(observer["rating_listen"])
 
-    games = pd.read_csv(out / "capstone.csv", encoding="utf-8-sig")
+    games = spreadsheet.read(out / "capstone.csv", "en")
     assert games["team"].tolist() == [shown(TEAM)]
     assert pd.api.types.is_numeric_dtype(games["value"]) and games["value"].iloc[0] < 0
     raw = (out / "capstone.csv").read_text(encoding="utf-8-sig")

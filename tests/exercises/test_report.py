@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from csat import clock
 from csat.cli.exercises import main
-from csat.exercises import report, rubric
+from csat.exercises import report, rubric, spreadsheet
 from csat.exercises.engine import POLICIES, Session, counted_score, score_path
 from csat.exercises.quiz import QuizSession
 from csat.exercises.quiz import load as load_quiz
@@ -239,7 +239,7 @@ def test_write_makes_csv_excel_can_read(filled, tmp_path):
     assert all(p.exists() and p.stat().st_size > 0 for p in written)
     raw = (out / "gradebook.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
-    book = pd.read_csv(out / "gradebook.csv", encoding="utf-8-sig", index_col="display_name")
+    book = spreadsheet.read(out / "gradebook.csv", "en").set_index("display_name")
     assert set(book.index) == set(PLAYS)  # names exact, comma, quotes and all
     assert book.loc[WANG, "servqual-quiz"] == 100.0
     pd.testing.assert_series_equal(
@@ -252,13 +252,13 @@ def test_write_makes_csv_excel_can_read(filled, tmp_path):
     with open(out / "gradebook.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert len(rows) == len(PLAYS) + 1 and all(len(r) == len(rows[0]) for r in rows)
-    observer = pd.read_csv(out / "observer.csv", encoding="utf-8-sig")
+    observer = spreadsheet.read(out / "observer.csv", "en")
     assert observer["comment"].iloc[0] == 'Said "sorry", then, finally,\nrestated the problem.'
     assert observer["observer"].tolist() == ["Coach, Li", "'=HYPERLINK(1)"]
-    attempts = pd.read_csv(out / "attempts.csv", encoding="utf-8-sig")
+    attempts = spreadsheet.read(out / "attempts.csv", "en")
     assert ZHANG in attempts["display_name"].tolist()
     assert attempts["started_at"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$").all()
-    decisions = pd.read_csv(out / "decisions.csv", encoding="utf-8-sig")
+    decisions = spreadsheet.read(out / "decisions.csv", "en")
     first = decisions[(decisions["exercise_id"] == HOTPOT) & (decisions["seq"] == 0)].iloc[0]
     reply = load(HOTPOT).choice(first["node"], first["choice"])
     assert first["choice_text"] == reply.text("en")
@@ -281,10 +281,10 @@ def test_an_empty_store_writes_headers_and_a_note(url, tmp_path):
         "observer.csv",
         "summary.txt",
     ]
-    book = pd.read_csv(tmp_path / "empty" / "gradebook.csv", encoding="utf-8-sig")
+    book = spreadsheet.read(tmp_path / "empty" / "gradebook.csv", "en")
     assert list(book.columns) == ["display_name", "trainee_id", "attempt_counted", "attempts"]
     assert book.empty
-    attempts = pd.read_csv(tmp_path / "empty" / "attempts.csv", encoding="utf-8-sig")
+    attempts = spreadsheet.read(tmp_path / "empty" / "attempts.csv", "en")
     assert {"display_name", "exercise_id", "total", "counted"} <= set(attempts.columns)
     summary = (tmp_path / "empty" / "summary.txt").read_text(encoding="utf-8")
     assert "No results yet" in summary and "Attempt policy: first" in summary
@@ -298,7 +298,7 @@ def test_command_line_report(filled, url, tmp_path, capsys):
     assert main(["report", "--db", url, "--out", str(out), "--policy", "last"]) == 0
     printed = capsys.readouterr().out.split()
     assert (out / "gradebook.csv").exists() and str(out / "gradebook.csv") in printed
-    book = pd.read_csv(out / "gradebook.csv", encoding="utf-8-sig", index_col="display_name")
+    book = spreadsheet.read(out / "gradebook.csv", "en").set_index("display_name")
     assert book.loc[WANG, HOTPOT] == pytest.approx(score_path(load(HOTPOT), last(HOTPOT)).total)
 
 
@@ -316,7 +316,7 @@ def test_capstone_teams_are_not_trainees_in_the_gradebook(tmp_path):
     book = report.gradebook(store)
     assert list(book.index) == ["Wang Fang"] and "capstone-hotel" not in book.columns
     written = results.write(store, tmp_path / "out")
-    games = pd.read_csv(tmp_path / "out" / "capstone.csv", encoding="utf-8-sig")
+    games = spreadsheet.read(tmp_path / "out" / "capstone.csv", "en")
     assert list(games["team"]) == ["Team Red"] and games.loc[0, "business"] == "hotel"
     summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
     assert "Trainees: 1 " in summary and "Capstone: 1 team(s), 1 year(s) run" in summary
@@ -351,7 +351,7 @@ def test_times_are_in_the_trainers_time_zone_said_once(tmp_path, monkeypatch):
             s.choose(choice)
         stored = store.attempts()["started_at"].iloc[0]  # UTC
         results.write(store, tmp_path / "out")
-    attempts = pd.read_csv(tmp_path / "out" / "attempts.csv", encoding="utf-8-sig")
+    attempts = spreadsheet.read(tmp_path / "out" / "attempts.csv", "en")
     shown = pd.Timestamp(attempts["started_at"].iloc[0])
     assert shown == stored.tz_convert("Asia/Shanghai").tz_localize(None).floor("s")
     summary = (tmp_path / "out" / "summary.txt").read_text(encoding="utf-8")
