@@ -188,7 +188,14 @@ def main(argv: list[str]) -> int:
         elif agenda.is_file():
             argv += ["--agenda", str(agenda)]
         return exercises.main(argv)
-    if args.command == "app" and args.room:  # refused before the wait for the simulator
+    if args.command == "app":  # a broken agenda is refused before the wait for the simulator
+        from csat.exercises import agenda
+
+        _, problem = agenda.for_room(_app(folder))
+        if problem is not None:
+            print(f"csat app: {_app(folder) / agenda.FILE}: {problem}", file=sys.stderr)
+            return 2
+    if args.command == "app" and args.room:
         from csat.cli import room
 
         try:

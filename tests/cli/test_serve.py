@@ -84,3 +84,16 @@ def test_past_the_cap_a_new_page_is_refused_in_every_language(monkeypatch):
         asyncio.run(manager.start_kernel(path="."))
     assert refused.value.status_code == 503
     assert "wait a minute" in refused.value.reason and "请等一分钟" in refused.value.reason
+
+
+def test_csat_app_refuses_a_broken_agenda_naming_the_file_and_the_line(tmp_path, capsys):
+    from csat.cli import workshop
+
+    folder = workshop.init(tmp_path / "day")
+    (folder / "app" / "agenda.yaml").write_text(
+        "language: en\nexercises:\n  - hotpot-queue\n  - hotpot-queu\n", encoding="utf-8"
+    )
+    assert workshop.main(["app", "--dir", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "agenda.yaml" in err and "exercises[1]" in err and "(line 4)" in err
+    assert "did you mean 'hotpot-queue'" in err
