@@ -10,8 +10,9 @@ unload shutdown, culling, the kernel cap), on loopback, with a fresh results dat
 drives Debian's Chromium through Playwright, one browser context per trainee (cookies and
 storage of their own, as separate phones would have):
 
-1. **open** — every trainee opens the hub at once, types a name, opens a role-play and answers
-   its first step; ``--capstone`` teams open the capstone and run their year.
+1. **open** — the trainees arrive over ``--arrive`` seconds (a minute); each opens the hub,
+   types a name, opens a role-play and answers its first step; ``--capstone`` teams open the
+   capstone and run their year.
 2. **reload** — every other trainee reloads the page (and opens the role-play again).
 3. **close** — a third of the trainees close their tab (the page says goodbye), a third vanish
    (a phone locked, a browser killed: no goodbye), a third stay.
@@ -70,6 +71,8 @@ class Room:
     peak_kernels: int = 0
     outside: list[str] = field(default_factory=list)
     """Requests that tried to leave the machine (there should be none)."""
+    leftover: list[str] = field(default_factory=list)
+    """Kernel processes alive when the room is empty (there should be none)."""
 
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)
@@ -175,7 +178,8 @@ async def _offline(context, outside: list[str]) -> None:
     await context.route("**/*", route)
 
 
-async def _trainee(page, url: str, name: str) -> None:
+async def _trainee(page, url: str, name: str, delay: float = 0.0) -> None:
+    await asyncio.sleep(delay)
     await page.goto(f"{url}/voila/render/hub.ipynb")
     await page.wait_for_selector(".csat-hub .csat-name input")
     await page.fill(".csat-hub .csat-name input", name)
@@ -185,7 +189,8 @@ async def _trainee(page, url: str, name: str) -> None:
     await page.locator(".csat-roleplay .csat-choice").first.click()
 
 
-async def _team(page, url: str, name: str) -> None:
+async def _team(page, url: str, name: str, delay: float = 0.0) -> None:
+    await asyncio.sleep(delay)
     await page.goto(f"{url}/voila/render/capstone.ipynb")
     await page.wait_for_selector(".csat-capstone .csat-team input")
     await page.fill(".csat-capstone .csat-team input", name)
@@ -193,7 +198,9 @@ async def _team(page, url: str, name: str) -> None:
     await page.wait_for_selector(".csat-result:has-text('Run 1 of 3')", timeout=PAGE_TIMEOUT_MS)
 
 
-async def _room(server: Server, pages: int, capstone: int, settle_s: float, room: Room) -> None:
+async def _room(
+    server: Server, pages: int, capstone: int, arrive_s: float, settle_s: float, room: Room
+) -> None:
     from playwright.async_api import async_playwright
 
     start = time.monotonic()
@@ -236,9 +243,15 @@ async def _room(server: Server, pages: int, capstone: int, settle_s: float, room
             contexts.append(context)
             tabs.append(tab)
         trainees, teams = tabs[:pages], tabs[pages:]
+        # A room arrives over a minute or so, not in one millisecond: page i comes at
+        # i × arrive_s / pages.
+        gap = arrive_s / max(1, len(tabs))
         await asyncio.gather(
-            *(_trainee(t, server.url, f"Trainee {i + 1}") for i, t in enumerate(trainees)),
-            *(_team(t, server.url, f"Team {i + 1}") for i, t in enumerate(teams)),
+            *(_trainee(t, server.url, f"Trainee {i + 1}", i * gap) for i, t in enumerate(trainees)),
+            *(
+                _team(t, server.url, f"Team {i + 1}", (pages + i) * gap)
+                for i, t in enumerate(teams)
+            ),
         )
         await kernels_become(len(tabs), 30)
         record("open", len(tabs))
@@ -273,10 +286,18 @@ async def _room(server: Server, pages: int, capstone: int, settle_s: float, room
     stop.set()
     sampler.join()
     record("empty", 0)
+    for kernel in server.kernels():  # what outlived the room, to find out why
+        with contextlib.suppress(psutil.Error):
+            room.leftover.append(f"pid {kernel.pid} {kernel.status()}: {kernel.cmdline()[-1]}")
 
 
 def measure(
-    pages: int = 30, capstone: int = 4, *, idle_timeout: int = 20, cull_interval: int = 5
+    pages: int = 30,
+    capstone: int = 4,
+    *,
+    arrive_s: float = 60,
+    idle_timeout: int = 20,
+    cull_interval: int = 5,
 ) -> Room:
     """Run the room (see the module's docstring) and return what was measured."""
     if not Path(CHROMIUM).exists():
@@ -286,10 +307,14 @@ def measure(
     server = Server(folder, idle_timeout=idle_timeout, cull_interval=cull_interval)
     try:
         settle = idle_timeout + 2 * cull_interval + 30
-        asyncio.run(_room(server, pages, capstone, settle, room))
+        asyncio.run(_room(server, pages, capstone, arrive_s, settle, room))
+    except Exception:
+        print(f"Voilà's log ends:\n{server.log.read_text()[-4000:]}", file=sys.stderr)
+        raise
     finally:
         server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not os.environ.get("CSAT_BENCH_KEEP"):  # the server's log, to read after a run
+            shutil.rmtree(folder, ignore_errors=True)
     return room
 
 
@@ -297,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=30, help="trainees with the hub open")
     parser.add_argument("--capstone", type=int, default=4, help="teams running the capstone")
+    parser.add_argument("--arrive", type=float, default=60, help="seconds the room takes to arrive")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
-    room = measure(args.pages, args.capstone)
+    room = measure(args.pages, args.capstone, arrive_s=args.arrive)
     print(f"A room of {args.pages} trainees and {args.capstone} capstone teams, one server:")
     print(room.table())
     opened = room.phase("open")
@@ -308,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"per page's kernel at 'open': {per_kernel:.0f} MiB (RSS)")
     print(f"server memory: {base.server_mib:.0f} MiB before, {empty.server_mib:.0f} MiB after")
     print(f"requests beyond this machine: {len(room.outside)}")
+    for line in room.leftover:
+        print(f"kernel left when the room was empty: {line}")
     print(f"measured in {time.monotonic() - t0:.0f} s")
     ok = (
         empty.kernels == 0

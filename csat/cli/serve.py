@@ -12,9 +12,15 @@ is started there (``csat app``, ``make app``, the browser tests, a trainer typin
   :data:`IDLE_TIMEOUT` seconds without a message and with no page connected, the kernel is
   shut down; an idle trainee whose page is still open keeps theirs (``cull_connected`` off),
   and every step of a role-play is in the store, so a culled trainee reloads and carries on.
+- **A kernel whose page never connected is culled too**: Jupyter Server counted a websocket
+  that closed before it was set up as -1 connections, which kept its kernel for good
+  (:meth:`RoomKernelManager.notify_disconnect`).
 - **A cap on kernels** (:class:`RoomKernelManager`): past :func:`max_kernels` live kernels a
   new page is refused with a message to wait, rather than the laptop running out of memory
   for everyone.
+- **A busy laptop still draws every page**: a page waits for its cell's output up to
+  :data:`IOPUB_TIMEOUT` seconds, where Voilà's default of 4 s dropped the hub of a trainee who
+  arrived with twenty others.
 - **Offline**: the pages use the ``csat`` template, Voilà's lab template with Font Awesome
   (the buttons' icons) served from the package instead of a public CDN.
 """
@@ -38,6 +44,8 @@ IDLE_TIMEOUT = 600
 """Seconds an unconnected, idle kernel is kept (10 minutes: a page that lost its connection
 for a moment reconnects well within it)."""
 CULL_INTERVAL = 30
+IOPUB_TIMEOUT = 120
+"""Seconds a page waits for its cell's output (nbclient's default is 4)."""
 KERNEL_MIB = 250
 """Memory to plan per page's kernel, MiB: a hub or trainer page settles at 150–200 MiB,
 a capstone page at about 320 MiB (see benchmarks/bench_room.py)."""
@@ -85,6 +93,14 @@ class RoomKernelManager(AsyncMappingKernelManager):
             raise web.HTTPError(503, reason=room_full_message())
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
+    def notify_disconnect(self, kernel_id):
+        # A page that gives up its websocket while the server still prepares it (a busy laptop,
+        # a flaky Wi-Fi) is "disconnected" without ever having connected; Jupyter Server then
+        # counts -1 connections, and a kernel with a non-zero count is never culled. Never
+        # below nobody.
+        if self._kernel_connections.get(kernel_id, 0) > 0:
+            super().notify_disconnect(kernel_id)
+
 
 def prelaunch(request_handler, notebook, cwd):
     """Voilà's prelaunch hook: give the page the ``_xsrf`` cookie its unload request sends
@@ -108,3 +124,6 @@ def configure(c) -> None:
     c.MappingKernelManager.cull_interval = CULL_INTERVAL
     c.MappingKernelManager.cull_connected = False
     c.MappingKernelManager.cull_busy = False
+    # A page's cell output waits for its kernel however busy the laptop is: with the default 4 s
+    # a room arriving at once left some trainees an empty page (the hub's cell output dropped).
+    c.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT

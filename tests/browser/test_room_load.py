@@ -24,7 +24,7 @@ def _bench():
 
 @pytest.mark.slow
 def test_kernels_follow_the_open_pages_and_memory_settles_when_the_room_empties(chromium):
-    room = _bench().measure(PAGES, TEAMS, idle_timeout=15, cull_interval=5)
+    room = _bench().measure(PAGES, TEAMS, arrive_s=8, idle_timeout=15, cull_interval=5)
     print(f"\n{room.table()}")  # the figures, in the test log (pytest -s, or on failure)
     base, opened, empty = room.phase("baseline"), room.phase("open"), room.phase("empty")
     assert room.outside == [], "a page asked for something beyond this machine"

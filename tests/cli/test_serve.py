@@ -25,6 +25,7 @@ def test_the_app_folder_config_applies_the_room_settings(monkeypatch):
     assert c.VoilaConfiguration.multi_kernel_manager_class is serve.RoomKernelManager
     assert c.MappingKernelManager.cull_connected is False
     assert 0 < c.MappingKernelManager.cull_idle_timeout <= 900
+    assert c.VoilaExecutor.iopub_timeout >= 60
     # Voilà finds the template on the Jupyter data path, once however often it is configured.
     serve.configure(Config())
     assert os.environ["JUPYTER_PATH"].split(os.pathsep).count(str(serve.DATA)) == 1
@@ -97,3 +98,14 @@ def test_csat_app_refuses_a_broken_agenda_naming_the_file_and_the_line(tmp_path,
     err = capsys.readouterr().err
     assert "agenda.yaml" in err and "exercises[1]" in err and "(line 4)" in err
     assert "did you mean 'hotpot-queue'" in err
+
+
+def test_a_websocket_closed_before_it_connected_does_not_count_minus_one(monkeypatch):
+    manager = serve.RoomKernelManager(max_kernels=2)
+    manager._kernel_connections["k"] = 0
+    manager.notify_disconnect("k")  # closed while the server was still preparing it
+    assert manager._kernel_connections["k"] == 0  # so the culler sees nobody connected
+    manager.notify_connect("k")
+    manager.notify_connect("k")
+    manager.notify_disconnect("k")
+    assert manager._kernel_connections["k"] == 1
