@@ -372,3 +372,26 @@ def test_a_hub_without_memory_still_works(store):
     assert isinstance(hub.current, RolePlay)
     hub.not_me()
     assert hub.current is None
+
+
+def test_without_anywidget_the_hub_works_and_forgets_on_reload(store, monkeypatch):
+    """A JupyterLite tab installs the course without anywidget: its hub has no memory."""
+    import sys
+
+    monkeypatch.delitem(sys.modules, "csat.ui.memory", raising=False)
+    monkeypatch.setitem(sys.modules, "anywidget", None)  # import anywidget: ImportError
+    hub = Hub(store)
+    assert hub.memory is None
+    hub.name.value = "Lite"
+    hub.picker.value = f"scenario:{SCENARIO}"
+    hub.open_button.click()
+    assert isinstance(hub.current, RolePlay) and hub.not_you.layout.display == "none"
+
+
+def test_the_course_notebooks_widgets_do_not_need_anywidget():
+    import subprocess
+    import sys
+
+    code = "import sys, csat.ui.widgets; print('anywidget' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
