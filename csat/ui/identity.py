@@ -7,6 +7,10 @@ with the next free number ("王芳 2") and a code of its own. A trainee made bef
 existed (in a notebook, say) sets one on the first "Is this you?". Under JupyterHub the name is
 the hub's user name, locked, and needs no code.
 
+A name and code the trainee's browser remembered (:mod:`csat.ui.memory`) are settled without
+asking by :meth:`Identity.recognise` when the code is that trainee's; :meth:`Identity.forget`
+is "Not you?": this screen no longer holds anyone.
+
 >>> from csat.exercises.store import Store
 >>> store = Store("sqlite://")
 >>> seen = []
@@ -57,6 +61,8 @@ class Identity:
     widget : the panel to place on the page (hidden until it has something to say).
     code : the personal code made at this screen, shown until the page is closed, or None.
     pending : the name waiting for an answer to "Is this you?", or None.
+    settled : ``(name, code)`` of the last person settled here (code None when this screen
+        does not know it, e.g. under JupyterHub), or None.
     """
 
     def __init__(self, store, language: Callable[[], str], ready: Callable[[str], None]):
@@ -65,7 +71,8 @@ class Identity:
         self.store, self._language, self._ready = store, language, ready
         self.code: str | None = None
         self.pending: str | None = None
-        self._mine: set[str] = set()  # trainee ids this screen has shown it owns
+        self.settled: tuple[str, str | None] | None = None
+        self._mine: dict[str, str | None] = {}  # trainee ids this screen has shown it owns
         self.question = w.HTML()
         self.code_box = w.Text(layout=w.Layout(width="120px"))
         self.code_box.add_class("csat-code")
@@ -90,13 +97,13 @@ class Identity:
         """The trainee typed ``name`` and asked to begin."""
         user = hub_user()
         if user is not None:
-            self._done(user, self.store.trainee(user))
+            self._done(user, self.store.trainee(user), None)
             return
         found = self.store.find_trainee(name)
         if found is None:
             self._new(name)
         elif found in self._mine:
-            self._done(name, found)
+            self._done(name, found, self._mine[found])
         else:
             self.pending = name
             self.render()
@@ -113,7 +120,7 @@ class Identity:
             # Made before codes existed: this first claim sets one.
             self.code = new_code()
             self.store.set_code(found, self.code)
-            self._done(self.pending, found)
+            self._done(self.pending, found, self.code)
             return
         try:
             right = self.store.check_code(found, code)
@@ -122,7 +129,7 @@ class Identity:
         if not right:
             self._say("wrong_code", n=CODE_DIGITS)
             return
-        self._done(self.pending, found)
+        self._done(self.pending, found, code.strip())
 
     def someone_else(self) -> None:
         """The trainee is another person of the same name: the next free numbered name."""
@@ -130,19 +137,44 @@ class Identity:
             return
         self._new(self.store.free_name(self.pending))
 
+    def recognise(self, name: str, code: str) -> bool:
+        """Whether ``code`` is the personal code of the trainee called ``name``: then that
+        trainee is settled at this screen, and the next :meth:`ask` for the name lets them in
+        without the question. Anything amiss (no such trainee any more, a malformed code, a
+        store that cannot be read) is simply not recognised: the question is asked as usual."""
+        if hub_user() is not None:
+            return False
+        try:
+            found = self.store.find_trainee(name)
+            right = found is not None and self.store.check_code(found, code)
+        except Exception:  # remembered text from a browser, an unreachable store: never fatal
+            return False
+        if right:
+            self._mine[found] = code.strip()
+        return right
+
+    def forget(self) -> None:
+        """The trainee said "Not you?": nobody is settled at this screen any more, and the code
+        made here is no longer shown."""
+        self._mine.clear()
+        self.settled = self.code = self.pending = None
+        self.code_box.value = ""
+        self.render()
+
     # -- inside ------------------------------------------------------------------------------
     def _new(self, name: str) -> None:
         trainee_id = self.store.trainee(name)
         if not self.store.has_code(trainee_id):
             self.code = new_code()
             self.store.set_code(trainee_id, self.code)
-            self._done(name, trainee_id)
+            self._done(name, trainee_id, self.code)
         else:  # another screen made this name a moment ago: ask, as for any known name
             self.pending = name
             self.render()
 
-    def _done(self, name: str, trainee_id: str) -> None:
-        self._mine.add(trainee_id)
+    def _done(self, name: str, trainee_id: str, code: str | None) -> None:
+        self._mine[trainee_id] = code
+        self.settled = (name, code)
         self.pending = None
         self.code_box.value = ""
         self.render()
