@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import shutil
@@ -307,7 +308,11 @@ def measure(
     server = Server(folder, idle_timeout=idle_timeout, cull_interval=cull_interval)
     try:
         settle = idle_timeout + 2 * cull_interval + 30
-        asyncio.run(_room(server, pages, capstone, arrive_s, settle, room))
+        # In a thread of its own: the caller may already run an event loop (pytest's sync
+        # Playwright does).
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            run = _room(server, pages, capstone, arrive_s, settle, room)
+            pool.submit(asyncio.run, run).result()
     except Exception:
         print(f"Voilà's log ends:\n{server.log.read_text()[-4000:]}", file=sys.stderr)
         raise

@@ -12,9 +12,10 @@ is started there (``csat app``, ``make app``, the browser tests, a trainer typin
   :data:`IDLE_TIMEOUT` seconds without a message and with no page connected, the kernel is
   shut down; an idle trainee whose page is still open keeps theirs (``cull_connected`` off),
   and every step of a role-play is in the store, so a culled trainee reloads and carries on.
-- **A kernel whose page never connected is culled too**: Jupyter Server counted a websocket
-  that closed before it was set up as -1 connections, which kept its kernel for good
-  (:meth:`RoomKernelManager.notify_disconnect`).
+- **A kernel whose page is gone is culled even when the count of its connections went
+  wrong**: under load Jupyter Server's count drifts (a websocket closed before it was set up
+  counts -1, one whose set-up failed stays +1), which kept such kernels for good; the culler
+  counts the open websockets instead (:meth:`RoomKernelManager.cull_kernel_if_idle`).
 - **A cap on kernels** (:class:`RoomKernelManager`): past :func:`max_kernels` live kernels a
   new page is refused with a message to wait, rather than the laptop running out of memory
   for everyone.
@@ -93,13 +94,29 @@ class RoomKernelManager(AsyncMappingKernelManager):
             raise web.HTTPError(503, reason=room_full_message())
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
-    def notify_disconnect(self, kernel_id):
-        # A page that gives up its websocket while the server still prepares it (a busy laptop,
-        # a flaky Wi-Fi) is "disconnected" without ever having connected; Jupyter Server then
-        # counts -1 connections, and a kernel with a non-zero count is never culled. Never
-        # below nobody.
-        if self._kernel_connections.get(kernel_id, 0) > 0:
-            super().notify_disconnect(kernel_id)
+    async def cull_kernel_if_idle(self, kernel_id):
+        # Jupyter Server counts a kernel's connections up and down as websockets come and go,
+        # and under load its count drifts: a websocket that closes before it is set up counts
+        # -1, one whose set-up fails half way stays +1 for good. Either way the culler thinks
+        # a page is connected and keeps the kernel until the server stops. Count the
+        # websockets really open to this kernel instead, just before the culler looks.
+        if kernel_id in self._kernel_connections:
+            self._kernel_connections[kernel_id] = open_websockets(kernel_id)
+        return await super().cull_kernel_if_idle(kernel_id)
+
+
+def open_websockets(kernel_id: str) -> int:
+    """How many pages have a working websocket to kernel ``kernel_id`` now."""
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection as Connection,
+    )
+
+    count = 0
+    for connection in list(Connection._open_sockets):
+        socket = getattr(connection.websocket_handler, "ws_connection", None)
+        if connection.kernel_id == kernel_id and socket is not None and not socket.is_closing():
+            count += 1
+    return count
 
 
 def prelaunch(request_handler, notebook, cwd):

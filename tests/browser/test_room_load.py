@@ -28,15 +28,19 @@ def test_kernels_follow_the_open_pages_and_memory_settles_when_the_room_empties(
     print(f"\n{room.table()}")  # the figures, in the test log (pytest -s, or on failure)
     base, opened, empty = room.phase("baseline"), room.phase("open"), room.phase("empty")
     assert room.outside == [], "a page asked for something beyond this machine"
-    # One kernel per open page, whatever the room did: reloads hand their kernel back,
-    # goodbyes shut theirs down at once, vanished pages' kernels are culled once idle.
-    for phase in ("open", "reload", "culled"):
-        assert room.phase(phase).kernels == room.phase(phase).pages, room.table()
-    close = room.phase("close")
-    assert close.kernels == close.pages + (PAGES + TEAMS) // 3, "goodbyes kept their kernels"
-    assert room.peak_kernels <= PAGES + TEAMS + len(range(0, PAGES, 2)), room.table()
+    opened, reloaded = room.phase("open"), room.phase("reload")
+    close, culled = room.phase("close"), room.phase("culled")
+    # One kernel per open page once the room has come in.
+    assert opened.kernels == opened.pages, room.table()
+    # A reload starts a new kernel and hands the old one back: at once, by the page's goodbye,
+    # or, if the goodbye is lost (a busy laptop), by the culler once it is idle.
+    assert reloaded.pages <= reloaded.kernels <= reloaded.pages + (PAGES + 1) // 2, room.table()
+    # Goodbyes give theirs back at once; the vanished pages' kernels wait for the culler ...
+    assert close.kernels < reloaded.kernels, "goodbyes kept their kernels"
+    # ... and once idle, every kernel without a page is gone: one kernel per open page.
+    assert culled.kernels == culled.pages, f"{room.table()}\nleft: {room.leftover}"
     # The memory of the kernels comes back: the server alone is left, near its start.
-    assert empty.kernels == 0
+    assert empty.kernels == 0, f"{room.table()}\nleft: {room.leftover}"
     assert empty.tree_mib == pytest.approx(empty.server_mib, abs=1)
     assert opened.tree_mib - opened.server_mib > 100 * PAGES  # the kernels were really there
     assert empty.server_mib < base.server_mib + 80, room.table()

@@ -100,12 +100,37 @@ def test_csat_app_refuses_a_broken_agenda_naming_the_file_and_the_line(tmp_path,
     assert "did you mean 'hotpot-queue'" in err
 
 
-def test_a_websocket_closed_before_it_connected_does_not_count_minus_one(monkeypatch):
+def test_the_culler_counts_the_websockets_really_open_not_a_drifted_count(monkeypatch):
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection as Connection,
+    )
+
+    class Socket:
+        def __init__(self, closing):
+            self.closing = closing
+
+        def is_closing(self):
+            return self.closing
+
+    class Open:
+        def __init__(self, kernel_id, socket):
+            self.kernel_id = kernel_id
+            self.websocket_handler = type("Handler", (), {"ws_connection": socket})()
+
+    sockets = [Open("k", Socket(False)), Open("k", Socket(True)), Open("k", None),
+               Open("other", Socket(False))]  # fmt: skip
+    monkeypatch.setattr(Connection, "_open_sockets", sockets)
+    assert serve.open_websockets("k") == 1
     manager = serve.RoomKernelManager(max_kernels=2)
-    manager._kernel_connections["k"] = 0
-    manager.notify_disconnect("k")  # closed while the server was still preparing it
-    assert manager._kernel_connections["k"] == 0  # so the culler sees nobody connected
-    manager.notify_connect("k")
-    manager.notify_connect("k")
-    manager.notify_disconnect("k")
-    assert manager._kernel_connections["k"] == 1
+    looked = []
+
+    async def parent(self, kernel_id):
+        looked.append(self._kernel_connections[kernel_id])
+
+    monkeypatch.setattr(serve.AsyncMappingKernelManager, "cull_kernel_if_idle", parent)
+    for drifted in (-1, 3):  # closed before set up; set up failed half way
+        manager._kernel_connections["k"] = drifted
+        asyncio.run(manager.cull_kernel_if_idle("k"))
+    monkeypatch.setattr(Connection, "_open_sockets", [])
+    asyncio.run(manager.cull_kernel_if_idle("k"))
+    assert looked == [1, 1, 0]
