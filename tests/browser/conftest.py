@@ -187,8 +187,8 @@ def offline(context) -> list[str]:
     outside: list[str] = []
 
     def route(r):
-        host = urllib.parse.urlsplit(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+        url = urllib.parse.urlsplit(r.request.url)
+        if url.scheme in ("data", "blob", "file") or url.hostname in ("127.0.0.1", "localhost"):
             r.continue_()
         else:
             outside.append(r.request.url)
