@@ -22,6 +22,10 @@ from csat.ui.identity import Identity, hub_user
 LANGS = tuple((name, code) for code, name in i18n.LANGUAGES.items())
 """The language buttons' options, ``(("English", "en"), ("中文", "zh"))``: from
 :data:`csat.i18n.LANGUAGES`, the one list of languages."""
+FIT = "calc(100% - 4px)"
+"""A control's widest: its box plus ipywidgets' 2 px margin each side stays inside a phone's
+screen, where 100% would cut its right edge off."""
+
 MAX_NAME = 80
 """Longest display name accepted, in characters."""
 
@@ -50,6 +54,7 @@ CSS = f"""<style>
 }}
 .csat-root .widget-radio-box input {{
   float: none !important; height: auto !important; flex: none; margin: 4px 0 0 1px !important;
+  order: -1;  /* the circle before its answer, wherever ipywidgets puts it */
 }}
 .csat-root .widget-checkbox {{ height: auto !important; width: 100% !important; }}
 .csat-root .widget-checkbox .widget-label-basic {{

@@ -38,7 +38,7 @@ from csat.exercises import agenda as agenda_mod
 from csat.exercises import quiz as quiz_mod
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.agenda import Agenda, AgendaError
-from csat.ui.common import CSS, LANGS, MAX_NAME, UI, _colon, _e, _t, _warn
+from csat.ui.common import CSS, FIT, LANGS, MAX_NAME, UI, _colon, _e, _t, _warn
 from csat.ui.identity import Identity, hub_user
 from csat.ui.observer import ObserverSheet
 from csat.ui.quiz import QuizWidget
@@ -47,9 +47,6 @@ from csat.ui.roleplay import RolePlay
 if TYPE_CHECKING:
     from csat.ui.memory import BrowserMemory
 
-FIT = "calc(100% - 4px)"
-"""A control's widest: its box plus ipywidgets' 2 px margin each side stays inside a phone's
-screen, where 100% would cut its right edge off."""
 
 QUERY = "QUERY_STRING"
 """Where Voilà puts the query of the page's address for the kernel (``lang=zh``)."""

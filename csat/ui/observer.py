@@ -9,6 +9,7 @@ from csat.exercises import scenario as scenario_mod
 from csat.exercises.scenario import Scenario
 from csat.ui.common import (
     CSS,
+    FIT,
     LANGS,
     MAX_NAME,
     SCALE_WORDS,
@@ -63,12 +64,12 @@ class ObserverSheet:
             options=self._known_names(),
             ensure_option=False,
             style=wide,
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="420px", max_width=FIT),
         )
         self.trainee.add_class("csat-trainee")
-        self.observer = w.Text(style=wide, layout=w.Layout(width="420px"))
+        self.observer = w.Text(style=wide, layout=w.Layout(width="420px", max_width=FIT))
         self.observer.add_class("csat-observer-name")
-        self.scenario = w.Dropdown(style=wide, layout=w.Layout(width="620px"))
+        self.scenario = w.Dropdown(style=wide, layout=w.Layout(width="620px", max_width=FIT))
         self.scenario.add_class("csat-scenario")
         self.scale = w.HTML()
         self.ratings: dict[str, Any] = {}
@@ -82,11 +83,16 @@ class ObserverSheet:
             )
             toggle.add_class("csat-rating")
             toggle.add_class(f"csat-rating-{key}")
-            hint = w.HTML(layout=w.Layout(width="380px"))
+            hint = w.HTML(layout=w.Layout(width="380px", max_width=FIT))
             self.ratings[key] = toggle
             self.hints[key] = hint
-            rows.append(w.HBox([hint, toggle], layout=w.Layout(align_items="center")))
-        self.comment = w.Textarea(layout=w.Layout(width="620px", height="90px"), style=wide)
+            # On a phone the buttons go under the dimension's name instead of off the screen.
+            rows.append(
+                w.HBox([hint, toggle], layout=w.Layout(align_items="center", flex_flow="row wrap"))
+            )
+        self.comment = w.Textarea(
+            layout=w.Layout(width="620px", max_width=FIT, height="90px"), style=wide
+        )
         self.comment.add_class("csat-comment")
         self.save_button = w.Button(button_style="primary", icon="save")
         self.save_button.add_class("csat-save")

@@ -255,6 +255,25 @@ def test_a_second_trainee_with_the_same_name_is_asked_and_gets_a_name_of_their_o
         assert {"陈静", "陈静 2"} <= set(store.trainees()["display_name"])
 
 
+PAST_THE_EDGE = """() => {
+  const root = document.querySelector('.csat-root').getBoundingClientRect();
+  const edge = Math.min(root.right, window.innerWidth);
+  const over = Array.from(document.querySelectorAll(
+      '.csat-root input, .csat-root select, .csat-root button, .csat-root td,'
+      + ' .csat-root textarea, .csat-root label, .csat-root .widget-html-content'))
+    .filter(e => e.offsetParent !== null)
+    .map(e => Math.ceil(e.getBoundingClientRect().right - edge));
+  return Math.max(document.documentElement.scrollWidth - window.innerWidth, ...over);
+}"""
+
+
+def past_the_edge(page) -> int:
+    """How far any control or text reaches past the exercise's own box and past the screen, in
+    pixels (clipped counts as much as scrolled: a field cut off at the edge cannot be read
+    either); 0 or less when everything fits."""
+    return page.evaluate(PAST_THE_EDGE)
+
+
 def test_a_phone_at_390_px_plays_a_role_play_without_sideways_scrolling(browser, voila, tmp_path):
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     outside = offline(phone)
@@ -271,17 +290,7 @@ def test_a_phone_at_390_px_plays_a_role_play_without_sideways_scrolling(browser,
         # How far any control or text reaches past the exercise's own box (clipped counts as
         # much as scrolled: a field cut off at the edge cannot be read either), and past the
         # screen.
-        widths[stage] = page.evaluate(
-            """() => {
-              const root = document.querySelector('.csat-root').getBoundingClientRect();
-              const edge = Math.min(root.right, window.innerWidth);
-              const over = Array.from(document.querySelectorAll(
-                  '.csat-root input, .csat-root select, .csat-root button, .csat-root td'))
-                .filter(e => e.offsetParent !== null)
-                .map(e => Math.ceil(e.getBoundingClientRect().right - edge));
-              return Math.max(document.documentElement.scrollWidth - window.innerWidth, ...over);
-            }"""
-        )
+        widths[stage] = past_the_edge(page)
 
     measure("hub")
     page.locator(".csat-hub .csat-lang button", has_text="中文").click()
@@ -482,3 +491,39 @@ def test_the_hub_works_when_the_browser_storage_is_corrupt_or_refused(browser, v
     page.wait_for_selector(".csat-hub .csat-open:has-text('打开')")
     private.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_phone_takes_a_quiz_and_fills_the_observer_sheet_without_sideways_scrolling(
+    browser, voila, tmp_path, width
+):
+    phone = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    outside = offline(phone)
+    page = phone.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{voila.url}/voila/render/hub.ipynb")
+    page.wait_for_selector(".csat-hub .csat-name input")
+    page.locator(".csat-hub .csat-lang button", has_text="中文").click()
+    page.fill(".csat-hub .csat-name input", f"手机 {width}")
+    widths = {"hub": past_the_edge(page)}
+    from csat.exercises import quiz
+    from csat.ui.common import _t
+
+    warm_up = quiz.load("warm-up-quiz").title("zh")
+    page.select_option(".csat-picker select", label=f"{_t('zh', 'quiz_label')}：{warm_up}")
+    page.click(".csat-open")
+    page.wait_for_selector(".csat-quiz .csat-quiz-options .widget-radio-box label")
+    widths["quiz"] = past_the_edge(page)
+    page.locator(".csat-quiz .csat-quiz-options .widget-radio-box label").first.click()
+    page.click(".csat-quiz .csat-submit")
+    page.wait_for_selector(".csat-quiz .csat-explanation .widget-html-content")
+    widths["quiz answered"] = past_the_edge(page)
+    _shot(page, tmp_path, f"phone-{width}-quiz")
+    page.select_option(".csat-picker select", label=_t("zh", "observer_label"))
+    page.click(".csat-open")
+    page.wait_for_selector(".csat-observer .csat-save")
+    widths["observer"] = past_the_edge(page)
+    _shot(page, tmp_path, f"phone-{width}-observer")
+    phone.close()
+    assert outside == []
+    assert all(w <= 0 for w in widths.values()), f"pixels past the edge, by stage: {widths}"
