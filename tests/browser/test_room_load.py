@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_room.py"
-PAGES, TEAMS = 8, 1
+PAGES, TEAMS = 6, 1
 
 
 def _bench():
@@ -24,7 +24,9 @@ def _bench():
 
 @pytest.mark.slow
 def test_kernels_follow_the_open_pages_and_memory_settles_when_the_room_empties(chromium):
-    room = _bench().measure(PAGES, TEAMS, arrive_s=8, idle_timeout=15, cull_interval=5)
+    # Idle kernels are culled after 40 s here instead of the room's ten minutes; no shorter, for
+    # on a busy machine a page may take that long to connect to the kernel that drew it.
+    room = _bench().measure(PAGES, TEAMS, arrive_s=6, idle_timeout=40, cull_interval=5)
     print(f"\n{room.table()}")  # the figures, in the test log (pytest -s, or on failure)
     base, opened, empty = room.phase("baseline"), room.phase("open"), room.phase("empty")
     assert room.outside == [], "a page asked for something beyond this machine"
