@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from csat.exercises.scenario import load
 from csat.exercises.store import Store
 
@@ -59,7 +61,7 @@ def test_a_reload_brings_the_trainee_back_to_the_same_step_and_another_device_se
     page.wait_for_selector(f".csat-roleplay .csat-chat:has-text('{third}')")
     assert page.input_value(".csat-hub .csat-name input") == "刘 Reload"
     # The switch's highlight follows a moment after the text, on a busy machine.
-    page.wait_for_selector(".csat-hub .csat-lang button.mod-active:has-text('中文')")
+    expect(page.locator(".csat-hub .csat-lang button.mod-active").first).to_have_text("中文")
     assert page.locator(".csat-hub .csat-its-me:visible").count() == 0
     assert page.locator(".csat-roleplay .csat-trainee-line").count() == 2
     assert "欢迎回来" in page.inner_text(".csat-roleplay .csat-greeting")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 
@@ -256,8 +257,12 @@ def _kernels(server) -> int:
     """Kernels the Voilà server is running now (its child processes that are kernels)."""
     import psutil
 
-    voila = psutil.Process(server.proc.pid)
-    return sum("ipykernel" in " ".join(c.cmdline()) for c in voila.children(recursive=True))
+    count = 0
+    for child in psutil.Process(server.proc.pid).children(recursive=True):
+        # A kernel that has just exited may be a zombie for a moment: not alive.
+        with contextlib.suppress(psutil.Error):
+            count += "ipykernel" in " ".join(child.cmdline())
+    return count
 
 
 def _wait_for_kernels(server, expected: int, timeout: float = 20) -> int:
