@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,14 +24,25 @@ await piplite.install("csat-workshop", deps=False)"""
 KERNEL = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 
 
+# What a build must not see: setuptools builds in the source folder (build/, *.egg-info), so
+# two builds of one checkout at once collide; each builds from its own clean copy instead.
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+    ".hypothesis", ".ruff_cache", "results", "room", "out", "*.sqlite*",
+)  # fmt: skip
+
+
 def wheel(out: Path) -> Path:
-    """Build the project's wheel (pure Python: no compiled extension of its own)."""
+    """Build the project's wheel (pure Python: no compiled extension of its own) into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "--wheel-dir", str(out), str(ROOT)],
-        check=True,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="csat-wheel-") as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+             "--wheel-dir", str(out), str(src)],
+            check=True,
+        )  # fmt: skip
     (found,) = sorted(out.glob("csat_workshop-*.whl"))
     if not found.name.endswith("-py3-none-any.whl"):
         raise RuntimeError(f"expected a pure-Python wheel, got {found.name}")
