@@ -42,6 +42,10 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
+MAX_NODES = 100
+"""Most nodes (and most endings) in one scenario: a real one has about a dozen; the checks walk
+the graph, and a long chain must be refused, not overflow the stack."""
+
 LIBRARY_RULES = {"decision_points": 4, "choices": 3, "endings": 3}
 """What every scenario shipped with the course must offer (checked with ``strict=True``)."""
 
@@ -198,8 +202,8 @@ class Scenario(_Model):
     mood: Annotated[int, Field(ge=0, le=100)]
     pass_threshold: Annotated[int, Field(ge=0, le=100)] = 60
     start: Slug
-    nodes: Annotated[dict[Slug, Node], Field(min_length=1)]
-    endings: Annotated[dict[Slug, Ending], Field(min_length=1)]
+    nodes: Annotated[dict[Slug, Node], Field(min_length=1, max_length=MAX_NODES)]
+    endings: Annotated[dict[Slug, Ending], Field(min_length=1, max_length=MAX_NODES)]
 
     @pydantic.field_validator("business")
     @classmethod
@@ -300,6 +304,8 @@ def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
     """Graph checks on the raw mapping, so they run even when the schema pass found problems."""
     nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
     endings = data.get("endings") if isinstance(data.get("endings"), dict) else {}
+    if len(nodes) > MAX_NODES or len(endings) > MAX_NODES:
+        return []  # the schema pass says so; walking a graph that size is not worth it
     problems: list[str] = []
     for key in set(nodes) & set(endings):
         problems.append(
