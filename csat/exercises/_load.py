@@ -10,7 +10,8 @@ import codecs
 import difflib
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ MAX_DEPTH = 20
 """Deepest nesting of mappings and lists accepted: a real scenario nests 6 deep."""
 MAX_ALIASES = 100
 """Most aliases (``*name``) accepted in one file: a few are enough for merge keys."""
-MAX_VALUES = 100_000
-"""Most values accepted once every alias is expanded: a real scenario has about 1,500, and a
-"billion laughs" bomb, which expands to millions, is refused before it is expanded."""
+MAX_VALUES = 20_000
+"""Most values (keys, texts, numbers, lists, mappings) accepted, counted with every alias
+expanded: a real scenario has about 1,500, and a "billion laughs" bomb, which expands to
+millions, is refused before it is expanded."""
 MAX_DIGITS = 30
 """Longest integer accepted, in digits (Python refuses more than 4,300 with a traceback)."""
 
@@ -65,6 +67,7 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
+        self._values = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -72,12 +75,15 @@ class _Loader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 mark = self.peek_event().start_mark
                 raise _Refused(f"at most {MAX_ALIASES} aliases (*name)", "more", mark)
-        elif (
-            self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent)
-            and self._depth >= MAX_DEPTH
-        ):
+        else:
+            self._values += 1
             mark = self.peek_event().start_mark
-            raise _Refused(f"at most {MAX_DEPTH} levels of nesting", "more", mark)
+            if self._values > MAX_VALUES:
+                raise _Refused(f"at most {MAX_VALUES:,} values in one file", "more", mark)
+            if self._depth >= MAX_DEPTH and self.check_event(
+                yaml.MappingStartEvent, yaml.SequenceStartEvent
+            ):
+                raise _Refused(f"at most {MAX_DEPTH} levels of nesting", "more", mark)
         self._depth += 1
         try:
             return super().compose_node(parent, index)
@@ -149,7 +155,7 @@ def _bounded(root) -> None:
             if size[key] > MAX_VALUES:
                 raise _Refused(
                     f"at most {MAX_VALUES:,} values with every alias expanded",
-                    "more (aliases that multiply each other, a 'billion laughs')",
+                    "more (aliases that multiply each other)",
                     node.start_mark,
                 )
             if depth[key] > MAX_DEPTH + 1:
@@ -200,6 +206,34 @@ class ExerciseFileError(ValueError):
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
+@dataclass(frozen=True)
+class Library:
+    """A library folder read whole: ``good`` maps the id of every file that loads to what it
+    holds, ``broken`` the id of every other file to its problems (each names the file)."""
+
+    good: dict[str, Any]
+    broken: dict[str, list[str]]
+
+    def left_out(self, lang: str) -> list[str]:
+        """One line per broken file for the trainer, in ``lang``: its first problem."""
+        return [
+            i18n.t("exercise_files.left_out", lang, problem=problems[0])
+            for problems in self.broken.values()
+        ]
+
+
+def survey(ids: Iterable[str], load: Callable[[str], Any]) -> Library:
+    """Load every id with ``load`` (which raises :class:`ExerciseFileError` for a file with
+    problems): one broken file leaves the others listed."""
+    good, broken = {}, {}
+    for ref in ids:
+        try:
+            good[ref] = load(ref)
+        except ExerciseFileError as err:
+            broken[ref] = err.problems
+    return Library(good, broken)
+
+
 def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
     """Read one YAML file with the safe, bounded loader; return ``(data, problems)``.
 
@@ -241,6 +275,12 @@ def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        if "for merging, but found " in problem and mark:  # '<<: *x' where x is no mapping
+            found = problem.rsplit("found ", 1)[1]
+            return None, [
+                f"{name}: line {mark.line + 1}: expected a mapping after '<<:' (a merge key), "
+                f"got {found}"
+            ]
         return None, [
             f"{name}: expected YAML, got a syntax error{where}: {problem}{_hint(problem)}"
         ]

@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from csat import i18n
-from csat.exercises import rubric
+from csat.exercises import _load, rubric
 from csat.exercises._load import (
     ExerciseFileError,
+    Library,
     did_you_mean,
     field_lines,
     field_names,
@@ -462,11 +463,11 @@ def check(ref: str | Path, *, strict: bool = False) -> tuple[Scenario | None, li
 
 
 @functools.lru_cache(maxsize=64)
-def _load_cached(path: Path, mtime: float, strict: bool) -> Scenario:
+def _checked(path: Path, mtime: float, strict: bool) -> tuple[Scenario | None, tuple[str, ...]]:
+    # A broken file's problems are kept too: a hub redrawn in another language does not
+    # read it again.
     scenario, problems = check(path, strict=strict)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+    return scenario, tuple(problems)
 
 
 def load(ref: str | Path, *, strict: bool = False) -> Scenario:
@@ -474,9 +475,18 @@ def load(ref: str | Path, *, strict: bool = False) -> Scenario:
     problem. ``strict`` adds the rules for scenarios shipped with the course."""
     path = resolve(ref)
     mtime = path.stat().st_mtime if path.is_file() else -1.0
-    return _load_cached(path.resolve() if path.exists() else path, mtime, strict)
+    scenario, problems = _checked(path.resolve() if path.exists() else path, mtime, strict)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def library() -> list[str]:
     """The ids of the scenarios shipped with the course, sorted."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def survey() -> Library:
+    """Every scenario of the library loaded: ``.good`` (id → Scenario) and ``.broken`` (id → its
+    problems), so a broken file leaves the others listed and is named for the trainer."""
+    return _load.survey(library(), load)
