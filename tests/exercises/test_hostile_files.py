@@ -163,6 +163,19 @@ def play_the_good_one(store) -> None:
     assert session.finished
 
 
+def played_before_it_broke(store, sid: str, decisions: int = 9) -> None:
+    """Results saved for a scenario whose file was broken later (an edit during the day)."""
+    attempt = store.start_attempt(
+        store.trainee("Li Lei"), kind="scenario", exercise_id=sid, exercise_version=1, seed=1
+    )
+    for seq in range(decisions):
+        store.record_decision(
+            attempt, seq=seq, node=f"n{seq}", choice="x", points={"listen": 1}, mood=50,
+            elapsed_s=1.0,
+        )  # fmt: skip
+    store.finish_attempt(attempt, ending="end", scores={"listen": 100.0}, total=80.0, passed=True)
+
+
 def names_every_bad_file(text: str, names=HOSTILE) -> None:
     missing = [n for n in names if f"{n}.yaml" not in text]
     assert not missing, f"not named: {missing}"
@@ -313,6 +326,7 @@ def test_the_live_view_and_the_observer_sheet_show_the_good_one_and_name_the_bad
     from csat.ui.observer import ObserverSheet
 
     play_the_good_one(store)
+    played_before_it_broke(store, "deep-map")  # the most decisions: what the room played
     view = TrainerView(store, code=None)
     assert [v for _, v in view.scenario.options] == [GOOD_SCENARIO]
     assert view.scenario.value == GOOD_SCENARIO
@@ -331,10 +345,13 @@ def test_the_report_writes_its_summary_and_figures_and_names_each_bad_file(
     room, store, tmp_path, capsys
 ):
     play_the_good_one(store)
+    played_before_it_broke(store, "big-integer")
+    played_before_it_broke(store, "self-alias-map")
     out = tmp_path / "results"
     assert main(["report", "--db", store.url, "--out", str(out)]) == 0
     summary = (out / "summary.txt").read_text(encoding="utf-8")
     assert f"({GOOD_SCENARIO}): 1 trainee(s)" in summary
+    assert "(big-integer): 1 trainee(s)" in summary  # its results are reported, by id
     names_every_bad_file(summary)
     assert (out / f"choices-{GOOD_SCENARIO}.png").is_file() and (out / "scores.png").is_file()
     assert main(["report", "--db", store.url, "--out", str(out), "--lang", "zh"]) == 0
