@@ -35,6 +35,7 @@ MAX_DIGITS = 30
 
 _MERGE = "tag:yaml.org,2002:merge"
 _BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _Refused(yaml.YAMLError):
@@ -50,7 +51,8 @@ class _Loader(yaml.SafeLoader):
     """The safe loader, bounded and a little stricter.
 
     - YAML 1.2 booleans: only ``true``/``false`` are booleans, so a node or id named ``no``,
-      ``yes``, ``on`` or ``off`` stays text (YAML 1.1 would make it False or True);
+      ``yes``, ``on`` or ``off`` stays text (YAML 1.1 would make it False or True); and, as
+      in YAML 1.2, no implicit dates (an id ``2024-05-01`` stays text);
     - every key is text (``1:`` or ``~:`` as a node name would be a number or nothing);
     - a key given twice in one mapping is refused (YAML would keep the last silently, so a
       typo'd second ``next:`` would go unnoticed); a merge key (``<<: *base``) may override;
@@ -59,7 +61,7 @@ class _Loader(yaml.SafeLoader):
     """
 
     yaml_implicit_resolvers: typing.ClassVar[dict] = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -245,6 +247,10 @@ def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
     if path.is_dir():
         return None, [f"{name}: expected a {what} file, got a folder"]
     if not path.is_file():
+        if path.is_symlink() and not path.exists():
+            return None, [f"{name}: expected a {what} file, got a link that leads nowhere"]
+        if path.exists():  # a pipe or a device: reading it could wait for ever
+            return None, [f"{name}: expected a {what} file, got something that is not a file"]
         return None, [f"{path}: expected a {what} file, got no such file"]
     try:
         size = path.stat().st_size
@@ -418,6 +424,7 @@ _EXPECTED = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number",
     "string_type": "text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -221,6 +222,24 @@ def test_a_node_named_no_or_on_stays_a_name(tmp_path):
     loaded, problems = scenario_mod.check(path)
     assert problems == [] and loaded.start == "no" and list(loaded.nodes) == ["no", "on"]
     assert loaded.nodes["no"].choices[0].next == "on"
+
+
+def test_a_name_that_looks_like_a_date_stays_a_name(tmp_path):
+    path = tmp_path / "dated.yaml"
+    path.write_text(scenario_text("dated", node("2024-05-01", "end"), start="2024-05-01"))
+    loaded, problems = scenario_mod.check(path)
+    assert problems == [] and list(loaded.nodes) == ["2024-05-01"]
+
+
+def test_a_pipe_or_a_link_to_nothing_is_named_and_never_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")  # opening it to read would wait for a writer
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "deleted.yaml")
+    assert scenario_mod.check(tmp_path / "pipe.yaml")[1] == [
+        "pipe.yaml: expected a scenario file, got something that is not a file"
+    ]
+    assert quiz_mod.check(tmp_path / "gone.yaml")[1] == [
+        "gone.yaml: expected a quiz file, got a link that leads nowhere"
+    ]
 
 
 def test_merge_keys_work(tmp_path):
