@@ -14,6 +14,7 @@ from pathlib import Path
 
 from csat import i18n
 from csat.exercises import quiz, scenario
+from csat.exercises._load import ExerciseFileError
 from csat.exercises.engine import DEFAULT_POLICY, POLICIES
 
 
@@ -112,9 +113,11 @@ def _list(args) -> int:
         for ref in module.library():
             try:
                 item = module.load(ref)
-            except ValueError:
+            except ValueError as err:
                 broken += 1
-                print(f"{ref:<{width}}{kind:<10}{'':<13} (has problems: run validate)")
+                first = err.problems[0] if isinstance(err, ExerciseFileError) else str(err)
+                left_out = i18n.t("exercise_files.left_out", args.lang, problem=first)
+                print(f"{ref:<{width}}{kind:<10}{'':<13} {left_out}")
                 continue
             where = getattr(item, "business", "")
             print(f"{ref:<{width}}{kind:<10}{where:<13} {item.title(args.lang)}")
@@ -195,7 +198,8 @@ def _import(args) -> int:
     with Store(args.db) as store:
         for path in args.files:
             try:
-                data = json.loads(Path(path).read_text(encoding="utf-8"))
+                # utf-8-sig: a file saved by Notepad or Excel starts with a byte-order mark
+                data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
             except (OSError, json.JSONDecodeError) as err:
                 raise ValueError(f"{path}: expected an exported results file, {err}") from None
             added = store.import_(data)

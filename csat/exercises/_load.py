@@ -6,9 +6,12 @@ Scenario and quiz files are written by trainers, so every problem is reported as
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +22,180 @@ from csat import i18n
 
 MAX_BYTES = 1_000_000
 """Largest exercise file accepted (1 MB): a real scenario is about 30 kB."""
+MAX_DEPTH = 20
+"""Deepest nesting of mappings and lists accepted: a real scenario nests 6 deep."""
+MAX_ALIASES = 100
+"""Most aliases (``*name``) accepted in one file: a few are enough for merge keys."""
+MAX_VALUES = 20_000
+"""Most values (keys, texts, numbers, lists, mappings) accepted, counted with every alias
+expanded: a real scenario has about 1,500, and a "billion laughs" bomb, which expands to
+millions, is refused before it is expanded."""
+MAX_DIGITS = 30
+"""Longest integer accepted, in digits (Python refuses more than 4,300 with a traceback)."""
+
+_MERGE = "tag:yaml.org,2002:merge"
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping (YAML would keep the last
-    silently, so a typo'd second ``next:`` would go unnoticed)."""
+class _Refused(yaml.YAMLError):
+    """A file that parses but that we will not build: ``expected``, ``got`` and the line."""
+
+    def __init__(self, expected: str, got: str, mark=None):
+        super().__init__(f"expected {expected}, got {got}")
+        self.expected, self.got = expected, got
+        self.line = mark.line + 1 if mark is not None else None
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, bounded and a little stricter.
+
+    - YAML 1.2 booleans: only ``true``/``false`` are booleans, so a node or id named ``no``,
+      ``yes``, ``on`` or ``off`` stays text (YAML 1.1 would make it False or True); and, as
+      in YAML 1.2, no implicit dates (an id ``2024-05-01`` stays text);
+    - every key is text (``1:`` or ``~:`` as a node name would be a number or nothing);
+    - a key given twice in one mapping is refused (YAML would keep the last silently, so a
+      typo'd second ``next:`` would go unnoticed); a merge key (``<<: *base``) may override;
+    - nesting, aliases, the expanded size and integers are capped (see the constants), so a
+      bomb or a deep file is refused at once instead of hanging or overflowing the stack.
+    """
+
+    yaml_implicit_resolvers: typing.ClassVar[dict] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._values = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _Refused(f"at most {MAX_ALIASES} aliases (*name)", "more", mark)
+        else:
+            self._values += 1
+            mark = self.peek_event().start_mark
+            if self._values > MAX_VALUES:
+                raise _Refused(f"at most {MAX_VALUES:,} values in one file", "more", mark)
+            if self._depth >= MAX_DEPTH and self.check_event(
+                yaml.MappingStartEvent, yaml.SequenceStartEvent
+            ):
+                raise _Refused(f"at most {MAX_DEPTH} levels of nesting", "more", mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
+            if key_node.tag == _MERGE:
+                continue
+            key = self._key(key_node, deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
+                raise _Refused(
+                    "each key once in a mapping",
                     f"{key!r} twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})",
-                    key_node.start_mark,
                 )
             seen[key] = key_node.start_mark.line
+        self.flatten_mapping(node)  # merge keys: '<<: *base' copies the fields of base
+        for key_node, _ in node.value:
+            self._key(key_node, deep)
         return super().construct_mapping(node, deep=deep)
+
+    def _key(self, key_node, deep) -> str:
+        key = self.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            shown = "nothing" if key is None else repr(key)
+            raise _Refused(
+                "a name (text) as each key",
+                f"{shown}; put it in quotes if it is a name",
+                key_node.start_mark,
+            )
+        return key
+
+    def construct_yaml_int(self, node):
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise _Refused(f"a number of at most {MAX_DIGITS} digits", f"{digits}", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _bounded(root) -> None:
+    """Refuse a composed document that refers to itself or, aliases expanded, holds more than
+    :data:`MAX_VALUES` values or nests deeper than :data:`MAX_DEPTH`. Each distinct node is
+    visited once, so a bomb is measured without being expanded."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if size[key] > MAX_VALUES:
+                raise _Refused(
+                    f"at most {MAX_VALUES:,} values with every alias expanded",
+                    "more (aliases that multiply each other)",
+                    node.start_mark,
+                )
+            if depth[key] > MAX_DEPTH + 1:
+                raise _Refused(
+                    f"at most {MAX_DEPTH} levels of nesting with every alias expanded",
+                    f"{depth[key] - 1}",
+                    node.start_mark,
+                )
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise _Refused(
+                "no alias inside what it names", "one that refers to itself", node.start_mark
+            )
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return None
+
+
+def _compose(text: str):
+    """The document's node graph, bounded (raises :class:`_Refused` or another YAMLError)."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            _bounded(root)
+        return loader, root
+    except BaseException:
+        loader.dispose()
+        raise
+
+
+def read_text(path: Path) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark (raises OSError or
+    UnicodeDecodeError)."""
+    return path.read_bytes().decode("utf-8-sig")
 
 
 class ExerciseFileError(ValueError):
@@ -50,36 +208,85 @@ class ExerciseFileError(ValueError):
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
-def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
-    """Read one YAML file with the safe loader; return ``(data, problems)``.
+@dataclass(frozen=True)
+class Library:
+    """A library folder read whole: ``good`` maps the id of every file that loads to what it
+    holds, ``broken`` the id of every other file to its problems (each names the file)."""
 
-    ``data`` is None when the file cannot be used at all (missing, empty, too big, not YAML,
-    not a mapping); ``problems`` then says why.
+    good: dict[str, Any]
+    broken: dict[str, list[str]]
+
+    def left_out(self, lang: str) -> list[str]:
+        """One line per broken file for the trainer, in ``lang``: its first problem."""
+        return [
+            i18n.t("exercise_files.left_out", lang, problem=problems[0])
+            for problems in self.broken.values()
+        ]
+
+
+def survey(ids: Iterable[str], load: Callable[[str], Any]) -> Library:
+    """Load every id with ``load`` (which raises :class:`ExerciseFileError` for a file with
+    problems): one broken file leaves the others listed."""
+    good, broken = {}, {}
+    for ref in ids:
+        try:
+            good[ref] = load(ref)
+        except ExerciseFileError as err:
+            broken[ref] = err.problems
+    return Library(good, broken)
+
+
+def read_yaml(path: str | Path, what: str) -> tuple[Any, list[str]]:
+    """Read one YAML file with the safe, bounded loader; return ``(data, problems)``.
+
+    ``data`` is None when the file cannot be used at all (missing, unreadable, empty, too big,
+    not YAML, too deep, a bomb, not a mapping); ``problems`` then says why, in one line.
     """
     path = Path(path)
     name = path.name
+    if path.is_dir():
+        return None, [f"{name}: expected a {what} file, got a folder"]
     if not path.is_file():
+        if path.is_symlink() and not path.exists():
+            return None, [f"{name}: expected a {what} file, got a link that leads nowhere"]
+        if path.exists():  # a pipe or a device: reading it could wait for ever
+            return None, [f"{name}: expected a {what} file, got something that is not a file"]
         return None, [f"{path}: expected a {what} file, got no such file"]
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return None, [
-            f"{name}: expected a {what} file under {MAX_BYTES // 1_000_000} MB, "
-            f"got {size / 1e6:.1f} MB"
-        ]
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [
+                f"{name}: expected a {what} file under {MAX_BYTES // 1_000_000} MB, "
+                f"got {size / 1e6:.1f} MB"
+            ]
+        text = read_text(path)
     except UnicodeDecodeError as err:
+        if err.object[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # Notepad's "Unicode"
+            return None, [f"{name}: expected UTF-8 text, got UTF-16 (save the file as UTF-8)"]
         return None, [f"{name}: expected UTF-8 text, got an undecodable byte at {err.start}"]
+    except OSError as err:
+        return None, [f"{name}: expected a readable {what} file, got {err.strerror or err}"]
     if not text.strip():
         return None, [f"{name}: expected a {what} (a YAML mapping), got an empty file"]
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
+        loader, root = _compose(text)
+        try:
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except _Refused as err:
+        where = f" line {err.line}:" if err.line else ""
+        return None, [f"{name}:{where} expected {err.expected}, got {err.got}"]
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        if isinstance(err, yaml.constructor.ConstructorError) and " twice (lines " in problem:
-            return None, [f"{name}: expected each key once in a mapping, got {problem}"]
+        if "for merging, but found " in problem and mark:  # '<<: *x' where x is no mapping
+            found = problem.rsplit("found ", 1)[1]
+            return None, [
+                f"{name}: line {mark.line + 1}: expected a mapping after '<<:' (a merge key), "
+                f"got {found}"
+            ]
         return None, [
             f"{name}: expected YAML, got a syntax error{where}: {problem}{_hint(problem)}"
         ]
@@ -92,15 +299,17 @@ def field_lines(path: str | Path) -> dict[str, int]:
     """The line (from 1) where each field of a YAML file starts, by its path.
 
     ``{"nodes": 12, "nodes.arrival.choices[0].next": 31, ...}``: the paths problems name, so
-    that :func:`with_lines` can say where to look. Empty if the file does not parse.
+    that :func:`with_lines` can say where to look. Empty if the file is not one
+    :func:`read_yaml` accepts.
     """
     try:
-        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        loader, root = _compose(read_text(Path(path)))
+        loader.dispose()
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     lines: dict[str, int] = {}
 
-    def walk(node, at: str) -> None:
+    def walk(node, at: str) -> None:  # as deep as MAX_DEPTH, as long as MAX_VALUES
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 here = f"{at}.{key.value}" if at else str(key.value)
@@ -215,6 +424,7 @@ _EXPECTED = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number",
     "string_type": "text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
@@ -267,7 +477,7 @@ def pydantic_problems(
             got = f"{ctx.get('actual_length')}"
         elif kind == "too_long":
             expected = f"at most {ctx.get('max_length')} item(s)"
-            got = f"{ctx.get('actual_length')}"
+            got = f"{ctx.get('actual_length') or len(e.get('input') or ())}"
         elif kind == "string_too_short":
             expected = "non-empty text"
         elif kind == "string_pattern_mismatch":

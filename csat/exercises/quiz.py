@@ -24,8 +24,10 @@ import pydantic
 from pydantic import Field
 
 from csat import i18n
+from csat.exercises import _load
 from csat.exercises._load import (
     ExerciseFileError,
+    Library,
     field_lines,
     field_names,
     pydantic_problems,
@@ -133,22 +135,29 @@ def resolve(ref: str | Path) -> Path:
 
 
 @functools.lru_cache(maxsize=32)
-def _load_cached(path: Path, mtime: float) -> Quiz:
-    quiz, problems = check(path)
-    if problems:
-        raise QuizError(problems)
-    return quiz
+def _checked(path: Path, mtime: float) -> tuple[Quiz | None, tuple[str, ...]]:
+    quiz, problems = check(path)  # a broken file's problems are kept too
+    return quiz, tuple(problems)
 
 
 def load(ref: str | Path) -> Quiz:
     """Load and validate a quiz by id or path; raise :class:`QuizError` listing every problem."""
     path = resolve(ref)
     mtime = path.stat().st_mtime if path.is_file() else -1.0
-    return _load_cached(path.resolve() if path.exists() else path, mtime)
+    quiz, problems = _checked(path.resolve() if path.exists() else path, mtime)
+    if problems:
+        raise QuizError(problems)
+    return quiz
 
 
 def library() -> list[str]:
     return sorted(p.stem for p in QUIZ_DIR.glob("*.yaml"))
+
+
+def survey() -> Library:
+    """Every quiz of the library loaded: ``.good`` (id → Quiz) and ``.broken`` (id → its
+    problems), so a broken file leaves the others listed and is named for the trainer."""
+    return _load.survey(library(), load)
 
 
 @dataclass(frozen=True)

@@ -442,6 +442,8 @@ def summary(store, policy: str, files: Iterable[Path], lang: str = "en") -> str:
         files,
         store.url,
         lang,
+        # Files with problems, named so that the trainer knows what the report leaves out.
+        [*scenario_mod.survey().left_out(lang), *quiz_mod.survey().left_out(lang)],
     )
 
 
@@ -467,6 +469,7 @@ def _summary(
     files: Iterable[Path],
     source: str = "",
     lang: str = "en",
+    left_out: Iterable[str] = (),
 ) -> str:
     t = SUMMARY[i18n.check(lang, where="summary: lang")]
     now = datetime.now(clock.zone()).strftime(TIME_FORMAT)
@@ -509,6 +512,9 @@ def _summary(
     if not games.empty:
         teams = games["display_name"].nunique()
         lines += ["", t["capstone"].format(teams=teams, years=len(games))]
+    left_out = list(left_out)
+    if left_out:
+        lines += ["", *left_out]
     lines += [
         "",
         t["times"].format(zone=clock.label()),

@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from csat import i18n
-from csat.exercises import rubric
+from csat.exercises import _load, rubric
 from csat.exercises._load import (
     ExerciseFileError,
+    Library,
     did_you_mean,
     field_lines,
     field_names,
@@ -41,6 +42,10 @@ from csat.sim import presets
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+MAX_NODES = 100
+"""Most nodes (and most endings) in one scenario: a real one has about a dozen; the checks walk
+the graph, and a long chain must be refused, not overflow the stack."""
 
 LIBRARY_RULES = {"decision_points": 4, "choices": 3, "endings": 3}
 """What every scenario shipped with the course must offer (checked with ``strict=True``)."""
@@ -198,8 +203,8 @@ class Scenario(_Model):
     mood: Annotated[int, Field(ge=0, le=100)]
     pass_threshold: Annotated[int, Field(ge=0, le=100)] = 60
     start: Slug
-    nodes: Annotated[dict[Slug, Node], Field(min_length=1)]
-    endings: Annotated[dict[Slug, Ending], Field(min_length=1)]
+    nodes: Annotated[dict[Slug, Node], Field(min_length=1, max_length=MAX_NODES)]
+    endings: Annotated[dict[Slug, Ending], Field(min_length=1, max_length=MAX_NODES)]
 
     @pydantic.field_validator("business")
     @classmethod
@@ -300,6 +305,8 @@ def _graph_problems(name: str, data: dict, strict: bool) -> list[str]:
     """Graph checks on the raw mapping, so they run even when the schema pass found problems."""
     nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
     endings = data.get("endings") if isinstance(data.get("endings"), dict) else {}
+    if len(nodes) > MAX_NODES or len(endings) > MAX_NODES:
+        return []  # the schema pass says so; walking a graph that size is not worth it
     problems: list[str] = []
     for key in set(nodes) & set(endings):
         problems.append(
@@ -456,11 +463,11 @@ def check(ref: str | Path, *, strict: bool = False) -> tuple[Scenario | None, li
 
 
 @functools.lru_cache(maxsize=64)
-def _load_cached(path: Path, mtime: float, strict: bool) -> Scenario:
+def _checked(path: Path, mtime: float, strict: bool) -> tuple[Scenario | None, tuple[str, ...]]:
+    # A broken file's problems are kept too: a hub redrawn in another language does not
+    # read it again.
     scenario, problems = check(path, strict=strict)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+    return scenario, tuple(problems)
 
 
 def load(ref: str | Path, *, strict: bool = False) -> Scenario:
@@ -468,9 +475,18 @@ def load(ref: str | Path, *, strict: bool = False) -> Scenario:
     problem. ``strict`` adds the rules for scenarios shipped with the course."""
     path = resolve(ref)
     mtime = path.stat().st_mtime if path.is_file() else -1.0
-    return _load_cached(path.resolve() if path.exists() else path, mtime, strict)
+    scenario, problems = _checked(path.resolve() if path.exists() else path, mtime, strict)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def library() -> list[str]:
     """The ids of the scenarios shipped with the course, sorted."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def survey() -> Library:
+    """Every scenario of the library loaded: ``.good`` (id → Scenario) and ``.broken`` (id → its
+    problems), so a broken file leaves the others listed and is named for the trainer."""
+    return _load.survey(library(), load)

@@ -121,6 +121,8 @@ class Hub:
         self.store = store
         self.seed = seed
         self.problem = problem
+        self.skipped: list[str] = []  # refs of exercises whose files have problems
+        self.left_out: list[str] = []  # the first problem of each, shown in the notice
         self.current: RolePlay | QuizWidget | ObserverSheet | None = None
         self.lang = w.ToggleButtons(options=LANGS, value=lang, style={"button_width": "80px"})
         self.lang.add_class("csat-lang")
@@ -197,11 +199,10 @@ class Hub:
         self.not_you.description = _t(lang, "not_you")
         self.not_you.tooltip = _t(lang, "not_you_hint")
         self.not_you.layout.display = "" if self._remembered is not None else "none"
-        self.notice.value = self._notice_html(lang)
         keep = self.picker.value
-        # A file with problems is left out (the trainer sees it in `python -m csat exercises
-        # validate`); one broken file must not take the whole room's hub down.
-        options, self.skipped = [], []
+        # A file with problems is left out and named in the notice (`csat exercises validate`
+        # lists every problem); one broken file must not take the whole room's hub down.
+        options, self.skipped, self.left_out = [], [], []
         colon = _colon(lang)
         for entry in self.agenda.entries:
             kind, _, ref = entry.partition(":")
@@ -211,11 +212,13 @@ class Hub:
             module = scenario_mod if kind == "scenario" else quiz_mod
             try:
                 title = module.load(ref).title(lang)
-            except (scenario_mod.ScenarioError, quiz_mod.QuizError):
+            except (scenario_mod.ScenarioError, quiz_mod.QuizError) as err:
                 self.skipped.append(ref)
+                self.left_out.append(err.problems[0])
                 continue
             label = _t(lang, "roleplay_label" if kind == "scenario" else "quiz_label")
             options.append((f"{label}{colon}{title}", entry))
+        self.notice.value = self._notice_html(lang)
         self.picker.options = options
         # A new language relabels the same exercises; on first render, offer the first one.
         values = [v for _, v in options]
@@ -223,14 +226,20 @@ class Hub:
         self.open_button.disabled = not values
 
     def _notice_html(self, lang: str) -> str:
-        if self.problem is None:
-            return ""
-        lines = "".join(f"<li><code>{_e(p)}</code></li>" for p in self.problem.problems)
-        return (
-            "<div style='border-left:4px solid #e08214;background:#fff7ec;padding:6px 12px;"
-            "margin:4px 0;font-size:13px'>"
-            f"{_e(_t(lang, 'agenda_problem'))}<ul style='margin:4px 0'>{lines}</ul></div>"
-        )
+        boxes = []
+        if self.problem is not None:
+            boxes.append((_t(lang, "agenda_problem"), self.problem.problems))
+        if self.left_out:
+            boxes.append((_t(lang, "broken_files"), self.left_out))
+        html = ""
+        for head, problems in boxes:
+            lines = "".join(f"<li><code>{_e(p)}</code></li>" for p in problems)
+            html += (
+                "<div style='border-left:4px solid #e08214;background:#fff7ec;padding:6px 12px;"
+                "margin:4px 0;font-size:13px'>"
+                f"{_e(head)}<ul style='margin:4px 0'>{lines}</ul></div>"
+            )
+        return html
 
     @property
     def language(self) -> str:

@@ -357,7 +357,7 @@ def _busiest(store) -> str | None:
         return None
     made = made[made["kind"] == "scenario"]
     counts = made["exercise_id"].value_counts()
-    shipped = [s for s in counts.index if s in set(scenario_mod.library())]
+    shipped = [s for s in counts.index if s in scenario_mod.survey().good]
     return shipped[0] if shipped else None
 
 
@@ -509,7 +509,7 @@ class TrainerView:
             self.choices,
             self.figure,
         ]
-        self._label(initial=_busiest(self.store) or scenario_mod.library()[0])
+        self._label(initial=_busiest(self.store) or next(iter(scenario_mod.survey().good), None))
         self.scenario.observe(lambda _c: self._rendering or self.refresh(), names="value")
         self.policy_choice.observe(self._policy_changed, names="value")
         self.refresh()
@@ -534,7 +534,12 @@ class TrainerView:
         self.scores_heading.value = (
             f"<h3>{html.escape(t['scores'].format(policy=policy_name))}</h3>"
         )
-        self.choices_heading.value = f"<h3>{html.escape(t['choices'])}</h3>"
+        library = scenario_mod.survey()  # a file with problems is left out, and named
+        self.choices_heading.value = f"<h3>{html.escape(t['choices'])}</h3>" + "".join(
+            f"<div class='csat-live-left-out' style='color:#b2182b;font-size:13px'>"
+            f"{html.escape(line)}</div>"
+            for line in library.left_out(lang)
+        )
         keep = initial or self.scenario.value
         self._rendering = True  # relabelling the options must not refresh twice
         try:
@@ -543,9 +548,7 @@ class TrainerView:
             self.policy_choice.options = [(t["policy_options"][p], p) for p in POLICIES]
             self.policy_choice.value = self.policy
             self.scenario.description = t["scenario"]
-            self.scenario.options = [
-                (scenario_mod.load(s).title(lang), s) for s in scenario_mod.library()
-            ]
+            self.scenario.options = [(sc.title(lang), s) for s, sc in library.good.items()]
             self.scenario.value = keep
         finally:
             self._rendering = False

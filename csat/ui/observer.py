@@ -49,7 +49,9 @@ class ObserverSheet:
         if lang not in UI:
             raise ValueError(f"lang must be one of {sorted(UI)}, got {lang!r}")
         self.store = store
-        self._scenarios = {sid: scenario_mod.load(sid) for sid in scenario_mod.library()}
+        library = scenario_mod.survey()  # a file with problems is left out, and named
+        self._scenarios = dict(library.good)
+        self.left_out = library.broken
         chosen = None
         if isinstance(scenario, Scenario):
             self._scenarios.setdefault(scenario.id, scenario)
@@ -142,7 +144,12 @@ class ObserverSheet:
         self.comment.description = _t(lang, "comment")
         self.comment.placeholder = _t(lang, "comment_hint")
         self.save_button.description = _t(lang, "save")
-        self.scale.value = f"<p style='color:#555;margin:6px 0'>{_e(_t(lang, 'scale'))}</p>"
+        self.scale.value = f"<p style='color:#555;margin:6px 0'>{_e(_t(lang, 'scale'))}</p>" + (
+            f"<p style='color:#b2182b;font-size:13px'>{_e(_t(lang, 'broken_files'))} "
+            f"{_e(' · '.join(p[0] for p in self.left_out.values()))}</p>"
+            if self.left_out
+            else ""
+        )
         keep = self.scenario.value
         self.scenario.options = [
             *((sc.title(lang), sid) for sid, sc in self._scenarios.items()),
