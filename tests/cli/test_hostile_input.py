@@ -159,3 +159,19 @@ def test_compile_says_when_nothing_was_cached(tmp_path, monkeypatch, capsys):
     assert sim_cli.main(["compile"]) == 1
     line = _one_line(capsys.readouterr().err)
     assert line.startswith(f"error: compiled in 0.0 s, but nothing was cached in {tmp_path}")
+
+
+def test_ctrl_c_in_any_csat_command_is_one_line_and_130(monkeypatch, capsys):
+    import csat.cli
+    from csat.cli import workshop
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workshop, "main", interrupted)
+    try:
+        code = csat.cli.main(["report"])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped as a traceback")
+    assert code == 130
+    assert _one_line(capsys.readouterr().err) == "csat report: interrupted (Ctrl-C)"
