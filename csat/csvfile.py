@@ -19,8 +19,11 @@ from csat import clock
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import numbers
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +104,42 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@contextlib.contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """Write a file whole or not at all: yield a temporary path in the same folder (with the
+    same extension), and move it onto ``path`` only when the block succeeds. On any error the
+    temporary file is removed and a file already at ``path`` is left as it was; an
+    :class:`OSError` (a full disk, say) names ``path``.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with replacing(target) as part:
+    ...     _ = part.write_text("whole")
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('whole', ['a.txt'])
+    """
+    path = Path(path)
+    part = path.with_name(f".{path.stem}.{os.getpid()}.part{path.suffix}")
+    try:
+        yield part
+        os.replace(part, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        if exc.filename is None or Path(exc.filename) == part:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
+    except BaseException:  # Ctrl-C too: never leave the part behind
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
     """Write ``frame`` to ``path`` made safe (:func:`safe_frame`) with :data:`CSV_OPTIONS`;
-    return ``path``. Every CSV file the package writes goes through here."""
-    safe_frame(frame).to_csv(path, index=index, **CSV_OPTIONS)
+    return ``path``. Every CSV file the package writes goes through here, whole or not at all
+    (:func:`replacing`)."""
+    safe = safe_frame(frame)
+    with replacing(path) as part:
+        safe.to_csv(part, index=index, **CSV_OPTIONS)
     return Path(path)

@@ -43,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     if name not in _COMMANDS:
         print(f"csat: no command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(_COMMANDS[name][0])
-    if module.__name__ == "csat.cli.workshop":
-        rest = [name, *rest]  # one module, four commands
-    return int(module.main(rest) or 0)
+    try:
+        module = importlib.import_module(_COMMANDS[name][0])
+        if module.__name__ == "csat.cli.workshop":
+            rest = [name, *rest]  # one module, four commands
+        return int(module.main(rest) or 0)
+    except KeyboardInterrupt:  # Ctrl-C: one line and the shell's code for it, no traceback
+        print(f"csat {name}: interrupted (Ctrl-C)", file=sys.stderr)
+        return 130

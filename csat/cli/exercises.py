@@ -128,12 +128,10 @@ def _existing(url: str | None) -> str:
     """The results database to read; an SQLite file that does not exist is an error, not a
     new empty database (which would make a day's results look lost)."""
 
-    import sqlalchemy as sa
-
     from csat.exercises.store import ENV_VAR, default_url
 
     url = url or default_url()
-    parsed = sa.make_url(url)
+    parsed = _parsed(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not path.is_file():
@@ -143,6 +141,22 @@ def _existing(url: str | None) -> str:
                 "csat-results.sqlite in the project folder)"
             )
     return url
+
+
+def _parsed(url: str):
+    """``url`` parsed, or a StoreError naming it (its password hidden): one line, no traceback."""
+    import sqlalchemy as sa
+
+    from csat.exercises.store import StoreError
+    from csat.exercises.store.values import _mask
+
+    try:
+        return sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreError(
+            f"{_mask(url)}: expected an SQLAlchemy database URL such as "
+            "sqlite:///csat-results.sqlite (--db or $CSAT_DB_URL)"
+        ) from None
 
 
 def _report_lang(args) -> str:
@@ -257,7 +271,10 @@ def _answers(args) -> int:
     businesses = [] if args.scenarios else presets.playable()
     text = answers.keys(_scenarios(args.scenarios), args.lang, quizzes, businesses)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from csat.csvfile import replacing
+
+        with replacing(args.out) as part:  # whole or not at all
+            part.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
     else:
         print(text, end="")
@@ -370,11 +387,18 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (ValueError, KeyError, OSError, StoreError) as err:
+    except OSError as err:
+        where = err.filename if err.filename is not None else ""
+        print(
+            f"error: {where}: {err.strerror or err}" if where else f"error: {err}", file=sys.stderr
+        )
+        return 2
+    except (ValueError, KeyError, StoreError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("interrupted (Ctrl-C)", file=sys.stderr)
         return 130
 
 

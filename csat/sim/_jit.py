@@ -33,6 +33,8 @@ AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get(
 _marked: list[tuple[dict, str, object]] = []
 _active = False
 _swapped: list[tuple[dict, str, object, object]] = []  # (namespace, name, plain, compiled)
+cache_folder: str | None = None
+"""The folder :func:`activate` gave Numba for its cache (None: none could be written)."""
 
 
 def jit(fn):
@@ -60,7 +62,9 @@ def activate() -> bool:
     from numba.core import config
 
     namespaces = list({id(ns): ns for ns, _, _ in _marked}.values())
-    previous, config.CACHE_DIR = config.CACHE_DIR, _cache_dir() or config.CACHE_DIR
+    global cache_folder
+    cache_folder = _cache_dir()
+    previous, config.CACHE_DIR = config.CACHE_DIR, cache_folder or config.CACHE_DIR
     try:
         for namespace, name, fn in _marked:
             _compile(numba, namespace, name, fn, namespaces)
@@ -105,12 +109,7 @@ def _cache_dir() -> str | None:
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     tag = f"numba-{digest.hexdigest()[:12]}"
     own = here / "__pycache__"
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        candidates = [Path(os.environ["NUMBA_CACHE_DIR"]) / f"csat-{tag}"]
-    else:
-        user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        candidates = [own / tag, user / "csat-workshop" / tag]
-    for folder in candidates:
+    for folder in _candidates(tag):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
@@ -122,6 +121,20 @@ def _cache_dir() -> str | None:
                         shutil.rmtree(old, ignore_errors=True)
             return str(folder)
     return None
+
+
+def _candidates(tag: str) -> list[Path]:
+    """The folders :func:`_cache_dir` tries, in order, for the cache named ``tag``."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return [Path(os.environ["NUMBA_CACHE_DIR"]) / f"csat-{tag}"]
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return [Path(__file__).resolve().parent / "__pycache__" / tag, user / "csat-workshop" / tag]
+
+
+def cache_candidates() -> list[str]:
+    """Where the compiled code may be cached (for messages): the parents of the folders
+    :func:`_cache_dir` tries."""
+    return [str(folder.parent) for folder in _candidates("")]
 
 
 @contextlib.contextmanager

@@ -11,4 +11,6 @@ def as_generator(rng: int | np.random.Generator | None) -> np.random.Generator:
         rng is None or isinstance(rng, int | np.integer | np.random.Generator)
     ):
         raise ValueError(f"rng must be an int, a numpy Generator or None, got {rng!r}")
+    if isinstance(rng, int | np.integer) and rng < 0:
+        raise ValueError(f"rng must be a seed >= 0, a numpy Generator or None, got {rng!r}")
     return np.random.default_rng(rng)

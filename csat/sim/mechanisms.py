@@ -13,7 +13,7 @@ import numpy as np
 
 from csat.sim._jit import jit
 from csat.sim._replicas import _poisson
-from csat.sim.network import Network, _sample_contacts
+from csat.sim.network import Network, _sample_contacts, check_people
 from csat.sim.params import (
     ComplaintBehaviour,
     Expectations,
@@ -214,8 +214,15 @@ def tell(
 
     Returns one entry per message heard (a person told twice appears twice).
     """
-    tellers = np.asarray(tellers, np.int64)
-    return _tell(network.indptr, network.indices, tellers, float(mean), float(second_hop), rng)
+    if not isinstance(network, Network):
+        raise ValueError(f"tell: network must be a Network, got {type(network).__name__}")
+    tellers = check_people(network, tellers, "tell: tellers")
+    for name, value in (("mean", mean), ("second_hop", second_hop)):
+        if not 0 <= float(value) < 1e6:  # also refuses NaN
+            raise ValueError(f"tell: {name} must be in [0, 1e6), got {value!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"tell: rng must be a numpy Generator, got {rng!r}")
+    return _tell(*network._csr, tellers, float(mean), float(second_hop), rng)
 
 
 @jit

@@ -45,13 +45,49 @@ class Network:
     name: str = "network"
 
     def __post_init__(self) -> None:
+        # The compiled day reads these arrays without bounds checks: anything out of range
+        # would read or write outside them (a crash, or silently corrupted memory). So every
+        # Network is checked, whoever built it, and keeps its own copies, which nobody else
+        # can change afterwards: the attributes are read-only views of them.
+        if not isinstance(self.name, str):
+            raise ValueError(f"Network.name must be text, got {self.name!r}")
+        indptr = _integers("indptr", self.indptr)
+        indices = _integers("indices", self.indices)
+        if indptr.size < 2:
+            raise ValueError(
+                f"Network.indptr must hold n + 1 offsets for n >= 1 people, got {indptr.size}"
+            )
+        n = indptr.size - 1
+        if indptr[0] != 0:
+            raise ValueError(f"Network.indptr[0] must be 0, got {indptr[0]}")
+        step = np.diff(indptr)
+        if step.size and step.min() < 0:
+            i = int(np.argmax(step < 0))
+            raise ValueError(
+                f"Network.indptr must not decrease, got indptr[{i + 1}] = {indptr[i + 1]} "
+                f"after indptr[{i}] = {indptr[i]}"
+            )
+        if indptr[-1] != indices.size:
+            raise ValueError(
+                f"Network.indptr[-1] must equal the number of indices ({indices.size}), "
+                f"got {indptr[-1]}"
+            )
+        if indices.size and (indices.min() < 0 or indices.max() >= n):
+            bad = indices[(indices < 0) | (indices >= n)][0]
+            raise ValueError(f"Network.indices must be people in [0, {n}), got {bad}")
         # One dtype pair whoever builds the arrays: the compiled day is compiled for these
         # types, and any other pair would make Numba compile it again (half a minute).
-        indptr = np.ascontiguousarray(self.indptr, np.int64)
-        n = indptr.shape[0] - 1
-        index_type = np.int32 if n < 2**31 else np.int64
-        object.__setattr__(self, "indptr", indptr)
-        object.__setattr__(self, "indices", np.ascontiguousarray(self.indices, index_type))
+        own_indptr = np.array(indptr, np.int64, order="C", copy=True)  # nobody else holds it
+        own_indices = np.array(indices, np.int32 if n < 2**31 else np.int64, order="C")
+        _check_rows(own_indptr, own_indices)
+        object.__setattr__(self, "_csr", (own_indptr, own_indices))
+        for field, own in (("indptr", own_indptr), ("indices", own_indices)):
+            view = own.view()
+            view.flags.writeable = False
+            object.__setattr__(self, field, view)
+
+    def __reduce__(self):
+        return (type(self), (self._csr[0], self._csr[1], self.name))
 
     @property
     def n(self) -> int:
@@ -116,6 +152,61 @@ class Network:
 
     def __repr__(self) -> str:
         return f"Network({self.name!r}, n={self.n:,}, mean_degree={self.mean_degree:.2f})"
+
+
+def _integers(field: str, value) -> np.ndarray:
+    """``value`` as a 1-D integer array, or a ValueError naming ``Network.<field>``."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Network.{field} must be a 1-D array of integers, got {exc}") from None
+    if array.ndim != 1:
+        raise ValueError(
+            f"Network.{field} must be a 1-D array of integers, got shape {array.shape}"
+        )
+    if array.size == 0:
+        return array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise ValueError(f"Network.{field} must hold integers, got dtype {array.dtype}")
+    if array.dtype == np.uint64 and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"Network.{field} must hold people's indices, got {array.max()}")
+    return array.astype(np.int64, copy=False)
+
+
+def _check_rows(indptr: np.ndarray, indices: np.ndarray) -> None:
+    """Each person's contacts: sorted, no one twice, not themselves."""
+    if indices.size < 1:
+        return
+    row = np.repeat(np.arange(indptr.size - 1, dtype=indices.dtype), np.diff(indptr))
+    loops = np.flatnonzero(indices == row)
+    if loops.size:
+        who = int(row[loops[0]])
+        raise ValueError(f"Network.indices: person {who} is listed as their own contact")
+    rising = np.diff(indices) > 0
+    rising |= row[1:] != row[:-1]  # a new person's list may start anywhere
+    if not rising.all():
+        who = int(row[1:][~rising][0])
+        got = indices[indptr[who] : indptr[who + 1]][:10].tolist()
+        raise ValueError(
+            f"Network.indices: the contacts of person {who} must be sorted with no one twice, "
+            f"got {got}"
+        )
+
+
+def check_people(net: Network, people, where: str) -> np.ndarray:
+    """``people`` as int64 indices of people in ``net``, or a ValueError naming ``where``."""
+    array = np.asarray(people)
+    if array.size == 0:
+        return np.zeros(0, np.int64)
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        raise ValueError(
+            f"{where} must be a 1-D array of people's indices, got {array.dtype} of shape "
+            f"{array.shape}"
+        )
+    if array.min() < 0 or array.max() >= net.n:
+        bad = array[(array < 0) | (array >= net.n)][0]
+        raise ValueError(f"{where} must be people in [0, {net.n}), got {bad}")
+    return array.astype(np.int64)
 
 
 def _from_csr(a: sp.csr_array, name: str) -> Network:
@@ -280,9 +371,20 @@ def sample_contacts(
     for each, the index into ``tellers`` of who told them. Cost is proportional to the tellers'
     total degree, not to the network's size.
     """
-    tellers = np.asarray(tellers, np.int64)
-    counts = np.asarray(counts, np.int64)
-    return _sample_contacts(net.indptr, net.indices, tellers, counts, rng)
+    if not isinstance(net, Network):
+        raise ValueError(f"sample_contacts: net must be a Network, got {type(net).__name__}")
+    tellers = check_people(net, tellers, "sample_contacts: tellers")
+    counts = np.asarray(counts)
+    if counts.shape != tellers.shape or (counts.size and counts.dtype.kind not in "iu"):
+        raise ValueError(
+            f"sample_contacts: counts must be one integer per teller ({tellers.size}), "
+            f"got {counts.dtype} of shape {counts.shape}"
+        )
+    if counts.size and counts.min() < 0:
+        raise ValueError(f"sample_contacts: counts must be >= 0, got {counts.min()}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"sample_contacts: rng must be a numpy Generator, got {rng!r}")
+    return _sample_contacts(*net._csr, tellers, counts.astype(np.int64), rng)
 
 
 @jit

@@ -23,6 +23,26 @@ NEVER = np.iinfo(np.int32).max
 """Day index used for 'no visit scheduled' and 'no churn scheduled'."""
 
 
+DTYPES = {
+    "status": np.int8,
+    "rejected": np.bool_,
+    "own_view": np.float32,
+    "satisfaction": np.float32,
+    "next_visit": np.int32,
+    "churn_day": np.int32,
+    "joined": np.int32,
+    "left": np.int32,
+    "cause": np.int8,
+    "visits": np.int32,
+    "problems": np.int32,
+    "complaints": np.int32,
+    "heard_positive": np.int32,
+    "heard_negative": np.int32,
+    "value": np.float64,
+}
+"""The dtype of each array of :class:`Population` (the compiled day is compiled for these)."""
+
+
 @dataclass
 class Population:
     """Everyone in the market: customers, prospects and those who left.
@@ -72,6 +92,27 @@ class Population:
     def n(self) -> int:
         """Number of people."""
         return int(self.status.shape[0])
+
+    def check(self) -> None:
+        """Raise ValueError unless every array is one slot per person of its documented dtype
+        (:data:`DTYPES`): the compiled day indexes them all with the same person numbers."""
+        n = None
+        for f in fields(self):
+            value = getattr(self, f.name)
+            dtype = np.dtype(DTYPES[f.name])
+            if not isinstance(value, np.ndarray) or value.ndim != 1 or value.dtype != dtype:
+                got = (
+                    f"{value.dtype} of shape {value.shape}"
+                    if isinstance(value, np.ndarray)
+                    else type(value).__name__
+                )
+                raise ValueError(f"Population.{f.name} must be a 1-D {dtype} array, got {got}")
+            n = value.shape[0] if n is None else n
+            if value.shape[0] != n:
+                raise ValueError(
+                    f"Population.{f.name} must have one slot per person ({n}, as status), "
+                    f"got {value.shape[0]}"
+                )
 
     def copy(self) -> Population:
         """A deep copy (every array copied)."""

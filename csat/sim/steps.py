@@ -267,10 +267,43 @@ def advance_days(
     ``defections`` (one column per :data:`csat.sim.state.CAUSES`) and ``customers_start`` receives
     day ``first_day + d``. One call runs the whole stretch in compiled code.
     """
-    _jit.activate()
-    indptr, indices = _NO_NETWORK if network is None else (network.indptr, network.indices)
+    # The compiled day does not check bounds: everything it indexes is checked here.
+    if not isinstance(pop, Population):
+        raise ValueError(f"advance_days: pop must be a Population, got {type(pop).__name__}")
+    pop.check()
+    if network is not None:
+        if not isinstance(network, Network):
+            raise ValueError(
+                f"advance_days: network must be a sim.network.Network or None, got "
+                f"{type(network).__name__}"
+            )
+        if network.n != pop.n:
+            raise ValueError(
+                f"advance_days: network must have one node per person ({pop.n}), got {network.n}"
+            )
+    if not isinstance(c, DayConstants):
+        raise ValueError(f"advance_days: c must be day_constants(params), got {type(c).__name__}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"advance_days: rng must be a numpy Generator, got {rng!r}")
+    for name, value in (("first_day", first_day), ("n_days", n_days), ("customers", customers)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise ValueError(f"advance_days: {name} must be an integer >= 0, got {value!r}")
     if customers_start is None:
         customers_start = np.zeros(n_days, np.int64)
+    for name, value, dtype, shape in (
+        ("counts", counts, np.int64, (n_days, len(COUNT_FIELDS))),
+        ("sums", sums, np.float64, (n_days, len(SUM_FIELDS))),
+        ("defections", defections, np.int64, (n_days, _N_CAUSES)),
+        ("customers_start", customers_start, np.int64, (n_days,)),
+    ):
+        if not isinstance(value, np.ndarray) or value.dtype != dtype or value.shape != shape:
+            got = f"{value.dtype} {value.shape}" if isinstance(value, np.ndarray) else value
+            raise ValueError(
+                f"advance_days: {name} must be a {np.dtype(dtype)} array of shape {shape}, "
+                f"got {got!r}"
+            )
+    _jit.activate()
+    indptr, indices = _NO_NETWORK if network is None else network._csr
     return _days(
         _arrays(pop), indptr, indices, network is not None, c, int(first_day), int(n_days),
         rng, int(customers), counts, sums, defections, customers_start,

@@ -62,7 +62,7 @@ def test_set_changes_a_parameter(tmp_path):
         (["--set", "recovery.resolution_rate=1.5"], "error: RecoveryPolicy.resolution_rate"),
         (["--set", "recovery.speed=1"], "error: RecoveryPolicy.speed is not a parameter"),
         (["--set", "days"], "error: --set: expected NAME=VALUE, got 'days'"),
-        (["--set", "days=many"], "error: --set: expected a number"),
+        (["--set", "days=many"], "error: Params.days must be a positive integer, got 'many'"),
         (["--csv", "/no/such/folder/x.csv"], "error: /no/such/folder/x.csv: folder"),
     ],
 )
