@@ -260,6 +260,7 @@ class Records(Connection):
         points: Mapping[str, int],
         mood: int | None,
         elapsed_s: float,
+        finish: Mapping | None = None,
     ) -> None:
         """Write one decision, in a transaction of its own, the moment it is made.
 
@@ -283,6 +284,11 @@ class Records(Connection):
             The customer's mood after the choice (None for a quiz).
         elapsed_s : float
             Seconds the trainee took to choose.
+        finish : dict or None, optional
+            For the last decision: the keyword arguments of :meth:`finish_attempt`
+            (``ending``, ``scores``, ``total``, ``passed``). The decision and the finish are
+            then one transaction: both are saved, or neither is, so a score shown on the
+            page is always the one in the store.
         """
         where = f"attempt {attempt_id} decision {seq}"
         attempt_id = _id("record_decision: attempt_id", attempt_id)
@@ -297,6 +303,7 @@ class Records(Connection):
             "at": _now(),
             "elapsed_s": _real("record_decision: elapsed_s", elapsed_s, lo=0.0),
         }
+        end = None if finish is None else _finish_values("record_decision: finish", **finish)
 
         def work(conn: sa.Connection) -> None:
             finished_at = self._attempt_state(conn, attempt_id)
@@ -309,6 +316,8 @@ class Records(Connection):
                 had = (old.node, old.choice, _loads(old.points), old.mood)
                 got = (row["node"], row["choice"], pts, row["mood"])
                 if had == got:
+                    if end is not None:
+                        self._finish(conn, attempt_id, *end)
                     return
                 raise StoreError(
                     f"{self.url}: {where}: already recorded as "
@@ -330,8 +339,12 @@ class Records(Connection):
                     f"{answered.choice!r} (decision {answered.seq}); one answer per step"
                 )
             conn.execute(decisions.insert().values(row))
+            if end is not None:
+                self._finish(conn, attempt_id, *end)
 
         self._write(where, work)
+        if end is not None:
+            self._fold_log()
 
     def _attempt_state(self, conn: sa.Connection, attempt_id: int) -> str | None:
         """``finished_at`` of the attempt (None while open); StoreError if there is none."""
@@ -357,48 +370,41 @@ class Records(Connection):
         :class:`StoreError`.
         """
         attempt_id = _id("finish_attempt: attempt_id", attempt_id)
-        if not isinstance(scores, Mapping):
-            raise ValueError(f"finish_attempt: scores must be a dict, got {scores!r}")
-        clean = {
-            _key("finish_attempt: scores", k): _real(f"finish_attempt: scores[{k!r}]", v)
-            for k, v in scores.items()
-        }
-        if not isinstance(passed, bool | np.bool_):
-            raise ValueError(f"finish_attempt: passed must be True or False, got {passed!r}")
-        values = {
-            "ending": _text("finish_attempt: ending", ending),
-            "scores": _dumps(clean),
-            "total": _real("finish_attempt: total", total),
-            "passed": bool(passed),
-            "finished_at": _now(),
-        }
-        where = f"finish_attempt {attempt_id}"
+        end = _finish_values(
+            "finish_attempt", ending=ending, scores=scores, total=total, passed=passed
+        )
+        self._write(
+            f"finish_attempt {attempt_id}", lambda conn: self._finish(conn, attempt_id, *end)
+        )
+        self._fold_log()
 
-        def work(conn: sa.Connection) -> None:
-            old = conn.execute(
-                sa.select(
-                    attempts.c.finished_at,
-                    attempts.c.ending,
-                    attempts.c.scores,
-                    attempts.c.total,
-                    attempts.c.passed,
-                ).where(attempts.c.id == attempt_id)
-            ).first()
-            if old is None:
-                raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
-            if old.finished_at is not None:
-                had = (old.ending, _loads(old.scores), old.total, bool(old.passed))
-                got = (values["ending"], clean, values["total"], values["passed"])
-                if had == got:
-                    return
-                raise StoreError(
-                    f"{self.url}: attempt {attempt_id}: already finished at {old.finished_at} "
-                    f"with ending {had[0]!r}, total {had[2]!r}, passed {had[3]!r}; "
-                    f"got ending {got[0]!r}, total {got[2]!r}, passed {got[3]!r}"
-                )
-            conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(values))
+    def _finish(
+        self, conn: sa.Connection, attempt_id: int, values: dict, clean: dict[str, float]
+    ) -> None:
+        old = conn.execute(
+            sa.select(
+                attempts.c.finished_at,
+                attempts.c.ending,
+                attempts.c.scores,
+                attempts.c.total,
+                attempts.c.passed,
+            ).where(attempts.c.id == attempt_id)
+        ).first()
+        if old is None:
+            raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
+        if old.finished_at is not None:
+            had = (old.ending, _loads(old.scores), old.total, bool(old.passed))
+            got = (values["ending"], clean, values["total"], values["passed"])
+            if had == got:
+                return
+            raise StoreError(
+                f"{self.url}: attempt {attempt_id}: already finished at {old.finished_at} "
+                f"with ending {had[0]!r}, total {had[2]!r}, passed {had[3]!r}; "
+                f"got ending {got[0]!r}, total {got[2]!r}, passed {got[3]!r}"
+            )
+        conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(values))
 
-        self._write(where, work)
+    def _fold_log(self) -> None:
         # A finished attempt is in the database file itself, not only in SQLite's log: the
         # file a trainer copies at any moment holds every attempt finished so far. Passive:
         # a trainee's page never waits for the trainer's report to finish reading; and best
@@ -529,6 +535,27 @@ class Records(Connection):
 CODE_DIGITS = 4
 """Length of a personal code: short enough to remember for a day, enough to tell two people of
 the same name apart (it is no password: the trainer's store is the room's)."""
+
+
+def _finish_values(
+    where: str, *, ending: str, scores: Mapping[str, float], total: float, passed: bool
+) -> tuple[dict, dict[str, float]]:
+    """The row values of a finish (and the scores as a dict), each argument checked."""
+    if not isinstance(scores, Mapping):
+        raise ValueError(f"{where}: scores must be a dict, got {scores!r}")
+    clean = {
+        _key(f"{where}: scores", k): _real(f"{where}: scores[{k!r}]", v) for k, v in scores.items()
+    }
+    if not isinstance(passed, bool | np.bool_):
+        raise ValueError(f"{where}: passed must be True or False, got {passed!r}")
+    values = {
+        "ending": _text(f"{where}: ending", ending),
+        "scores": _dumps(clean),
+        "total": _real(f"{where}: total", total),
+        "passed": bool(passed),
+        "finished_at": _now(),
+    }
+    return values, clean
 
 
 def _code(code: str) -> str:
