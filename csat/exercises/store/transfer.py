@@ -6,6 +6,7 @@ import it into the classroom database; importing twice adds nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -62,41 +63,35 @@ class Transfer(Records):
             ``seq``), ``observer_scores`` (keyed by ``uid``).
         """
 
-        def work(conn: sa.Connection) -> dict:
-            if trainee_id is not None:
-                self._need_trainee(conn, trainee_id)
-            who = (lambda t: t.c.trainee_id == trainee_id) if trainee_id else (lambda t: sa.true())
-            people = conn.execute(
-                sa.select(trainees).where(who(trainees)).order_by(trainees.c.created_at)
-            ).all()
-            tried = conn.execute(
-                sa.select(attempts).where(who(attempts)).order_by(attempts.c.id)
-            ).all()
-            made = conn.execute(
-                sa.select(decisions, attempts.c.uid.label("attempt_uid"))
-                .join(attempts, attempts.c.id == decisions.c.attempt_id)
-                .where(who(attempts))
-                .order_by(decisions.c.attempt_id, decisions.c.seq)
-            ).all()
-            sheets = conn.execute(
-                sa.select(observer_scores)
-                .where(who(observer_scores))
-                .order_by(observer_scores.c.id)
-            ).all()
-            return {
-                "format": EXPORT_FORMAT,
-                "schema_version": SCHEMA_VERSION,
-                "exported_at": _now(),
-                # A personal code stays in the room's database: an export never carries it.
-                "trainees": [
-                    {k: v for k, v in p._mapping.items() if k != "code_hash"} for p in people
-                ],
-                "attempts": [_jsonable(a, "scores", passed=_bool(a.passed)) for a in tried],
-                "decisions": [_jsonable(d, "points") for d in made],
-                "observer_scores": [_jsonable(o, "ratings") for o in sheets],
-            }
+        return self._read("export", lambda conn: self._export(conn, trainee_id))
 
-        return self._read("export", work)
+    def _export(self, conn: sa.Connection, trainee_id: str | None = None) -> dict:
+        if trainee_id is not None:
+            self._need_trainee(conn, trainee_id)
+        who = (lambda t: t.c.trainee_id == trainee_id) if trainee_id else (lambda t: sa.true())
+        people = conn.execute(
+            sa.select(trainees).where(who(trainees)).order_by(trainees.c.created_at)
+        ).all()
+        tried = conn.execute(sa.select(attempts).where(who(attempts)).order_by(attempts.c.id)).all()
+        made = conn.execute(
+            sa.select(decisions, attempts.c.uid.label("attempt_uid"))
+            .join(attempts, attempts.c.id == decisions.c.attempt_id)
+            .where(who(attempts))
+            .order_by(decisions.c.attempt_id, decisions.c.seq)
+        ).all()
+        sheets = conn.execute(
+            sa.select(observer_scores).where(who(observer_scores)).order_by(observer_scores.c.id)
+        ).all()
+        return {
+            "format": EXPORT_FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "exported_at": _now(),
+            # A personal code stays in the room's database: an export never carries it.
+            "trainees": [{k: v for k, v in p._mapping.items() if k != "code_hash"} for p in people],
+            "attempts": [_jsonable(a, "scores", passed=_bool(a.passed)) for a in tried],
+            "decisions": [_jsonable(d, "points") for d in made],
+            "observer_scores": [_jsonable(o, "ratings") for o in sheets],
+        }
 
     def backup(self, dest: str | os.PathLike) -> Path:
         """Write every result into one SQLite file at ``dest`` (a new file; an existing one is
@@ -134,18 +129,48 @@ class Transfer(Records):
                 target.execute("PRAGMA journal_mode = DELETE")
         return path
 
-    def clear(self) -> dict[str, int]:
-        """Delete every trainee, attempt, decision and observer sheet (the tables stay), in one
-        transaction; return how many rows each table lost. Export first: see
-        ``python -m csat exercises reset``, which saves a file :meth:`import_` can bring back."""
+    def reset(
+        self, dest: str | os.PathLike, *, since: str | None = None
+    ) -> dict[str, dict[str, int]]:
+        """Save every result to the new JSON file ``dest``, then clear what was saved, in one
+        transaction: no write can come between the two, so what is cleared is exactly what
+        the file holds (:meth:`import_` brings it back).
 
-        def work(conn: sa.Connection) -> dict[str, int]:
-            gone = {}
-            for table in (decisions, observer_scores, attempts, trainees):
-                gone[table.name] = conn.execute(table.delete()).rowcount
-            return gone
+        Kept in the database as well: what trainees saved at or after ``since`` (an ISO 8601
+        time with a zone; the trainer's "are you sure?" question), so that a trainee who
+        played while the trainer was asked goes on playing: the attempts still open that
+        they touched since, with all their decisions, and those trainees themselves. Without
+        ``since`` everything is cleared.
 
-        return self._write("clear", work)
+        Returns
+        -------
+        dict
+            ``{"saved": counts, "cleared": counts, "kept": counts}``, each counts a dict of
+            table name to rows.
+        """
+        path = Path(dest)
+        if path.exists():
+            raise FileExistsError(f"reset: {path}: already exists; choose another file")
+        if since is not None:
+            since = _iso(datetime.fromisoformat(since))
+
+        def work(conn: sa.Connection) -> dict[str, dict[str, int]]:
+            if conn.dialect.name == "postgresql":
+                # Readers go on; writers wait until the file is written and the rows gone.
+                conn.execute(
+                    sa.text(
+                        "LOCK TABLE trainees, attempts, decisions, observer_scores "
+                        "IN EXCLUSIVE MODE"
+                    )
+                )
+            data = self._export(conn)
+            _write_new(path, data)
+            saved = {k: len(data[k]) for k in _TABLES}
+            cleared = _clear(conn, since=since)
+            kept = {k: saved[k] - cleared[k] for k in _TABLES}
+            return {"saved": saved, "cleared": cleared, "kept": kept}
+
+        return self._write("reset", work)
 
     def import_(self, data: Mapping[str, Any]) -> dict[str, int]:
         """Merge an :meth:`export` into this database; return how many rows each table gained.
@@ -173,6 +198,60 @@ class Transfer(Records):
             return added
 
         return self._write("import", work)
+
+
+_TABLES = ("trainees", "attempts", "decisions", "observer_scores")
+
+
+def _write_new(path: Path, data: dict) -> None:
+    """Write ``data`` as JSON into the new file ``path``, whole or not at all, and on disk
+    before the rows it holds are deleted."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with open(part, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(part, path)  # never replaces a file that appeared meanwhile
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _clear(conn: sa.Connection, *, since: str | None) -> dict[str, int]:
+    """Delete the rows :meth:`Transfer.reset` clears; return how many each table lost."""
+    if since is None:
+        return {
+            t.name: conn.execute(t.delete()).rowcount
+            for t in (decisions, observer_scores, attempts, trainees)
+        }
+    touched = sa.select(decisions.c.attempt_id).where(decisions.c.at >= since)
+    live = sa.select(attempts.c.id).where(
+        attempts.c.finished_at.is_(None),
+        (attempts.c.started_at >= since) | attempts.c.id.in_(touched),
+    )
+    live_ids = [row[0] for row in conn.execute(live)]
+    busy = sa.union(
+        sa.select(attempts.c.trainee_id).where(
+            attempts.c.id.in_(live_ids)
+            | (attempts.c.started_at >= since)
+            | (attempts.c.finished_at >= since)
+        ),
+        sa.select(trainees.c.trainee_id).where(trainees.c.created_at >= since),
+        sa.select(observer_scores.c.trainee_id).where(observer_scores.c.at >= since),
+    )
+    keep = sorted({row[0] for row in conn.execute(busy)})
+    gone = {
+        "decisions": conn.execute(
+            decisions.delete().where(decisions.c.attempt_id.not_in(live_ids))
+        ).rowcount,
+        "observer_scores": conn.execute(observer_scores.delete()).rowcount,
+        "attempts": conn.execute(attempts.delete().where(attempts.c.id.not_in(live_ids))).rowcount,
+        "trainees": conn.execute(
+            trainees.delete().where(trainees.c.trainee_id.not_in(keep))
+        ).rowcount,
+    }
+    return {k: gone[k] for k in _TABLES}
 
 
 # --------------------------------------------------------------------------------------------
