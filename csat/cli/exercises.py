@@ -190,17 +190,31 @@ def _backup(args) -> int:
 
 
 def _import(args) -> int:
-    from csat.exercises.store import Store
+    """Merge each file in one transaction: a file with any problem adds nothing, and every
+    problem is one line naming the file, the row and the field."""
+    from csat.exercises.store import Store, StoreError
 
+    failed = 0
     with Store(args.db) as store:
         for path in args.files:
             try:
                 data = json.loads(Path(path).read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as err:
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
                 raise ValueError(f"{path}: expected an exported results file, {err}") from None
-            added = store.import_(data)
+            except RecursionError:
+                raise ValueError(
+                    f"{path}: expected an exported results file, got JSON nested too deeply"
+                ) from None
+            try:
+                added = store.import_(data)
+            except StoreError as err:
+                failed += 1
+                for line in str(err).splitlines():
+                    print(f"error: {path}: {line}", file=sys.stderr)
+                print(f"{path}: nothing added", file=sys.stderr)
+                continue
             print(f"{path}: " + ", ".join(f"{v} {k}" for k, v in added.items()) + " added")
-    return 0
+    return 2 if failed else 0
 
 
 def _reset(args) -> int:

@@ -28,6 +28,7 @@ from csat.exercises.store.schema import (
     trainees,
 )
 from csat.exercises.store.values import (
+    SEQ_MAX,
     Attempt,
     Decision,
     _attempt,
@@ -225,7 +226,9 @@ class Records(Connection):
             "trainee_id": _text("start_attempt: trainee_id", trainee_id),
             "kind": kind,
             "exercise_id": _text("start_attempt: exercise_id", exercise_id),
-            "exercise_version": _int("start_attempt: exercise_version", exercise_version, lo=0),
+            "exercise_version": _int(
+                "start_attempt: exercise_version", exercise_version, lo=0, hi=SEQ_MAX
+            ),
             "seed": _int("start_attempt: seed", seed, lo=-(2**63), hi=2**63 - 1),
             "lang": _text("start_attempt: lang", lang, limit=16),
             "started_at": _now(),
@@ -295,11 +298,11 @@ class Records(Connection):
         pts = _points("record_decision: points", points)
         row = {
             "attempt_id": attempt_id,
-            "seq": _int("record_decision: seq", seq, lo=0),
+            "seq": _int("record_decision: seq", seq, lo=0, hi=SEQ_MAX),
             "node": _text("record_decision: node", node),
             "choice": _text("record_decision: choice", choice),
             "points": _dumps(pts),
-            "mood": None if mood is None else _int("record_decision: mood", mood),
+            "mood": None if mood is None else _int("record_decision: mood", mood, lo=0, hi=100),
             "at": _now(),
             "elapsed_s": _real("record_decision: elapsed_s", elapsed_s, lo=0.0),
         }
@@ -383,6 +386,7 @@ class Records(Connection):
     ) -> None:
         old = conn.execute(
             sa.select(
+                attempts.c.kind,
                 attempts.c.finished_at,
                 attempts.c.ending,
                 attempts.c.scores,
@@ -392,6 +396,7 @@ class Records(Connection):
         ).first()
         if old is None:
             raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
+        _score_range(f"attempt {attempt_id}", old.kind, values["total"], clean)
         if old.finished_at is not None:
             had = (old.ending, _loads(old.scores), old.total, bool(old.passed))
             got = (values["ending"], clean, values["total"], values["passed"])
@@ -556,6 +561,19 @@ def _finish_values(
         "finished_at": _now(),
     }
     return values, clean
+
+
+SCORED_KINDS = ("scenario", "quiz")
+"""Kinds of attempt scored 0 to 100 (a capstone year scores business value)."""
+
+
+def _score_range(where: str, kind: str, total: float, scores: Mapping[str, float]) -> None:
+    """A role-play's or quiz's total and dimension scores lie from 0 to 100."""
+    if kind not in SCORED_KINDS:
+        return
+    _real(f"{where}: total", total, lo=0.0, hi=100.0)
+    for k, v in scores.items():
+        _real(f"{where}: scores[{k!r}]", v, lo=0.0, hi=100.0)
 
 
 def _code(code: str) -> str:
