@@ -249,6 +249,8 @@ def _reset(args) -> int:
         backup = Path(args.backup or f"csat-results-backup-{stamp}.json")
         if backup.exists():
             raise ValueError(f"--backup {backup}: already exists; choose another file")
+        if not backup.parent.is_dir():
+            raise ValueError(f"--backup {backup}: no folder {backup.parent}; choose another file")
         if not args.yes:
             print(t["holds"].format(url=store.url, summary=summary(counts)))
             print(t["confirm"].format(backup=backup), end="", flush=True)

@@ -129,6 +129,11 @@ def test_reset_saves_everything_then_clears_and_import_brings_it_back(
     # A backup is never overwritten.
     assert main(["reset", "--db", url, "--yes", "--backup", "before.json"]) == 2
     assert "already exists" in capsys.readouterr().err
+    # A backup into a missing folder is refused before anything is cleared.
+    assert main(["reset", "--db", url, "--yes", "--backup", "gone/after.json"]) == 2
+    assert "--backup gone/after.json: no folder gone" in capsys.readouterr().err
+    with Store(url) as store:
+        assert store.trainees()["display_name"].tolist() == ["Rehearsal"]
 
 
 def test_answers_and_fairness_commands(tmp_path, capsys):

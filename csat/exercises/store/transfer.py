@@ -229,10 +229,11 @@ def _write_new(path: Path, data: dict) -> None:
 def _clear(conn: sa.Connection, *, since: str | None) -> dict[str, int]:
     """Delete the rows :meth:`Transfer.reset` clears; return how many each table lost."""
     if since is None:
-        return {
+        gone = {
             t.name: conn.execute(t.delete()).rowcount
             for t in (decisions, observer_scores, attempts, trainees)
         }
+        return {k: gone[k] for k in _TABLES}
     touched = sa.select(decisions.c.attempt_id).where(decisions.c.at >= since)
     live = sa.select(attempts.c.id).where(
         attempts.c.finished_at.is_(None),
