@@ -271,3 +271,34 @@ def test_resume_finishes_an_attempt_whose_last_decision_reached_an_ending(tmp_pa
         assert attempt.ending == shown.ending and attempt.passed
         assert report.gradebook(store).loc["Ana", "attempts"] == 1
         assert Session.resume(HOTPOT, store, tid) is None  # nothing left open
+
+
+def test_a_quiz_finish_is_saved_with_its_last_answer_or_on_resume(tmp_path):
+    from csat.exercises import report
+    from csat.exercises.store import Store
+
+    warm = quiz.load("warm-up-quiz")
+    right = [(q.id, q.correct_ids()) for q in warm.questions]
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        tid = store.trainee("Ana")
+        s = quiz.QuizSession(warm, store=store, trainee_id=tid)
+        for qid, ids in right[:-1]:
+            s.answer(qid, ids)
+        restore = _fail_the_finish(store)
+        with pytest.raises(Exception, match="disk I/O error"):
+            s.answer(*right[-1])
+        restore()
+        assert not s.finished and store.attempt(s.attempt_id).finished_at is None
+        s.answer(*right[-1])
+        assert store.attempt(s.attempt_id).total == 100.0
+        # An older store holding every answer but no finish: reopening the quiz finishes it.
+        t = quiz.QuizSession(warm, store=store, trainee_id=tid)
+        for seq, (qid, ids) in enumerate(right):
+            store.record_decision(
+                t.attempt_id, seq=seq, node=qid, choice=",".join(sorted(ids)),
+                points={"correct": 1}, mood=None, elapsed_s=1.0,
+            )  # fmt: skip
+        again = quiz.QuizSession.resume(warm, store, tid)
+        assert again is not None and again.finished
+        assert store.attempt(t.attempt_id).total == 100.0
+        assert report.gradebook(store).loc["Ana", "attempts"] == 2
