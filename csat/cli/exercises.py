@@ -207,55 +207,79 @@ def _backup(args) -> int:
 
 
 def _import(args) -> int:
-    from csat.exercises.store import Store
+    """Merge each file in one transaction: a file with any problem adds nothing, and every
+    problem is one line naming the file, the row and the field."""
+    from csat.exercises.store import Store, StoreError
 
+    failed = 0
     with Store(args.db) as store:
         for path in args.files:
             try:
                 # utf-8-sig: a file saved by Notepad or Excel starts with a byte-order mark
                 data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-            except (OSError, json.JSONDecodeError) as err:
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
                 raise ValueError(f"{path}: expected an exported results file, {err}") from None
-            added = store.import_(data)
+            except RecursionError:
+                raise ValueError(
+                    f"{path}: expected an exported results file, got JSON nested too deeply"
+                ) from None
+            try:
+                added = store.import_(data)
+            except StoreError as err:
+                failed += 1
+                for line in str(err).splitlines():
+                    print(f"error: {path}: {line}", file=sys.stderr)
+                print(f"{path}: nothing added", file=sys.stderr)
+                continue
             print(f"{path}: " + ", ".join(f"{v} {k}" for k, v in added.items()) + " added")
-    return 0
+    return 2 if failed else 0
 
 
 def _reset(args) -> int:
-    """Save every result to a file, then clear the database (rehearsal names gone by the day)."""
-    from datetime import datetime
+    """Save every result to a file, then clear the database (rehearsal names gone by the day).
+
+    The file is written and the rows deleted in one transaction, after the trainer says yes:
+    what is cleared is exactly what the file holds. What trainees saved while the trainer
+    was asked stays in the database too, so they go on playing."""
+    from datetime import UTC, datetime
 
     from csat.exercises.store import Store
 
     stdin = sys.stdin
+    t = i18n.table("cli_reset", args.lang)
+
+    def summary(counts: dict[str, int]) -> str:
+        return t["join"].join(t[k].format(n=v) for k, v in counts.items())
+
     try:
         url = _existing(args.db)
     except ValueError:  # no SQLite file yet: nothing was ever saved, so nothing to clear
-        print("no results database yet: nothing to clear")
+        print(t["no_database"])
         return 0
     with Store(url) as store:
+        asked = datetime.now(UTC).isoformat()
         data = store.export()
         counts = {k: len(data[k]) for k in ("trainees", "attempts", "decisions", "observer_scores")}
         if not any(counts.values()):
-            print(f"{store.url}: already empty, nothing to clear")
+            print(t["empty"].format(url=store.url))
             return 0
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = Path(args.backup or f"csat-results-backup-{stamp}.json")
         if backup.exists():
-            raise ValueError(f"{backup}: already exists; choose another --backup file")
-        summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+            raise ValueError(f"--backup {backup}: already exists; choose another file")
+        if not backup.parent.is_dir():
+            raise ValueError(f"--backup {backup}: no folder {backup.parent}; choose another file")
         if not args.yes:
-            print(f"{store.url} holds {summary}.")
-            print(f"Save them to {backup} and clear the database? Type yes: ", end="", flush=True)
+            print(t["holds"].format(url=store.url, summary=summary(counts)))
+            print(t["confirm"].format(backup=backup), end="", flush=True)
             if stdin.readline().strip().lower() != "yes":
-                print("nothing changed")
+                print(t["unchanged"])
                 return 1
-        backup.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        store.clear()
-    print(
-        f"saved {summary} to {backup} (bring them back: python -m csat exercises import {backup})"
-    )
-    print(f"cleared {store.url}")
+        done = store.reset(backup, since=None if args.yes else asked)
+    print(t["saved"].format(summary=summary(done["saved"]), backup=backup))
+    print(t["cleared"].format(url=store.url, summary=summary(done["cleared"])))
+    if any(done["kept"].values()):
+        print(t["kept"].format(summary=summary(done["kept"])))
     return 0
 
 
@@ -380,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     rs.add_argument("--db", default=None, help="SQLAlchemy URL (default: $CSAT_DB_URL or the file)")
     rs.add_argument("--backup", default=None, help="file to save to (default: dated JSON here)")
     rs.add_argument("--yes", action="store_true", help="do not ask before clearing")
+    rs.add_argument("--lang", choices=i18n.codes(), default="en")
     rs.set_defaults(func=_reset)
 
     args = parser.parse_args(argv)

@@ -229,6 +229,8 @@ class QuizSession:
             q = quiz.question(d.node)
             chosen = tuple(sorted(c for c in d.choice.split(",") if c))
             session.answers[q.id] = Answer(q, chosen, set(chosen) == set(q.correct_ids()))
+        if session.finished:  # every answer saved but not the finish (older stores): finish
+            store.finish_attempt(attempt.id, **session._finish_values(session.answers))
         return session
 
     @property
@@ -251,7 +253,11 @@ class QuizSession:
             )
         ok = set(chosen) == set(q.correct_ids())
         now = time.monotonic()
+        a = Answer(q, tuple(sorted(chosen)), ok)
         if self.store is not None:
+            # The last answer and the finish are one transaction: the score shown is stored.
+            after = {**self.answers, q.id: a}
+            last = len(after) == len(self.quiz.questions)
             self.store.record_decision(
                 self.attempt_id,
                 seq=len(self.answers),
@@ -260,25 +266,31 @@ class QuizSession:
                 points={"correct": int(ok)},
                 mood=None,
                 elapsed_s=round(now - self._clock, 3),
+                finish=self._finish_values(after) if last else None,
             )
         self._clock = now
-        a = Answer(q, tuple(sorted(chosen)), ok)
         self.answers[q.id] = a
-        if self.finished and self.store is not None:
-            self.store.finish_attempt(
-                self.attempt_id,
-                ending="done",
-                scores={"correct": self.score()},
-                total=self.score(),
-                passed=self.passed,
-            )
         return a
+
+    def _finish_values(self, answers: dict[str, Answer]) -> dict:
+        score = _percent(answers, self.quiz)
+        return {
+            "ending": "done",
+            "scores": {"correct": score},
+            "total": score,
+            "passed": score >= self.quiz.pass_threshold,
+        }
 
     def score(self) -> float:
         """Percentage of questions answered exactly right so far, out of all questions."""
-        right = sum(a.correct for a in self.answers.values())
-        return round(100.0 * right / len(self.quiz.questions), 1)
+        return _percent(self.answers, self.quiz)
 
     @property
     def passed(self) -> bool:
         return self.finished and self.score() >= self.quiz.pass_threshold
+
+
+def _percent(answers: dict[str, Answer], quiz: Quiz) -> float:
+    """Percentage of questions answered exactly right, out of all of ``quiz``'s questions."""
+    right = sum(a.correct for a in answers.values())
+    return round(100.0 * right / len(quiz.questions), 1)

@@ -6,6 +6,8 @@ import io
 import subprocess
 import sys
 
+import pytest
+
 from csat.cli.exercises import main
 from csat.exercises.engine import Session
 from csat.exercises.scenario import load
@@ -127,6 +129,11 @@ def test_reset_saves_everything_then_clears_and_import_brings_it_back(
     # A backup is never overwritten.
     assert main(["reset", "--db", url, "--yes", "--backup", "before.json"]) == 2
     assert "already exists" in capsys.readouterr().err
+    # A backup into a missing folder is refused before anything is cleared.
+    assert main(["reset", "--db", url, "--yes", "--backup", "gone/after.json"]) == 2
+    assert "--backup gone/after.json: no folder gone" in capsys.readouterr().err
+    with Store(url) as store:
+        assert store.trainees()["display_name"].tolist() == ["Rehearsal"]
 
 
 def test_answers_and_fairness_commands(tmp_path, capsys):
@@ -157,3 +164,86 @@ def test_backup_command_writes_the_day_into_one_file(tmp_path, capsys):
     with Store(f"sqlite:///{dest}") as copy:
         assert copy.attempts(finished_only=True)["total"].tolist() == [100.0]
     assert main(["backup", str(dest), "--db", url]) == 2  # never overwrites
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, tmp_path):
+    """A fresh results database: an SQLite file, or a private PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'day.sqlite'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+def _until(stream, text: bytes) -> bytes:
+    """What ``stream`` prints up to and including ``text`` (all of it if it ends first)."""
+    seen = b""
+    while text not in seen:
+        byte = stream.read(1)
+        if not byte:
+            break
+        seen += byte
+    return seen
+
+
+def test_reset_loses_nothing_saved_while_it_waits_for_yes(any_url, tmp_path):
+    """A trainee keeps playing while the trainer is asked "Type yes": every decision ends up
+    in the backup file or still in the database, and the trainee plays on to the end."""
+    import json
+
+    from csat.exercises.store import Store
+
+    hotpot = load("hotpot-queue")
+    path = hotpot.best_path()
+    with Store(any_url) as store:
+        rehearsal = Session(hotpot, seed=1, store=store, trainee_id=store.trainee("Rehearsal"))
+        for _, choice in path:
+            rehearsal.choose(choice)
+        idle = Session(hotpot, seed=2, store=store, trainee_id=store.trainee("Idle"))
+        idle.choose(path[0][1])  # left open before the reset, untouched during it
+        ana = Session(hotpot, seed=3, store=store, trainee_id=store.trainee("Ana"))
+        ana.choose(path[0][1])
+        backup = tmp_path / "before.json"
+        reset = subprocess.Popen(
+            [sys.executable, "-m", "csat", "exercises", "reset", "--db", any_url,
+             "--backup", str(backup)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert b"Type yes" in _until(reset.stdout, b"Type yes")
+            # While the trainer reads the question: Ana answers on, Li arrives and starts.
+            for _, choice in path[1:3]:
+                ana.choose(choice)
+            li = Session(hotpot, seed=4, store=store, trainee_id=store.trainee("Li"))
+            li.choose(path[0][1])
+            out, err = reset.communicate(b"yes\n", timeout=120)
+        finally:
+            reset.kill()
+        assert reset.returncode == 0, err.decode()
+        # Ana plays on to the end in the same page, and her result counts.
+        for _, choice in path[3:]:
+            ana.choose(choice)
+        assert store.attempt(ana.attempt_id).total == 100.0
+        li.choose(path[1][1])
+        here = store.export()
+    text = out.decode()
+    assert "saved 4 trainees, 4 attempts, 10 decisions" in text
+    assert "cleared 2 trainees, 2 attempts, 6 decisions" in text
+    assert "kept 2 trainees, 2 attempts, 4 decisions" in text
+    saved = json.loads(backup.read_text(encoding="utf-8"))
+    played = {
+        (s.attempt_id, i, node, choice)
+        for s in (rehearsal, idle, ana, li)
+        for i, (node, choice) in enumerate(s.path)
+    }
+    uid_of = {a["id"]: a["uid"] for a in saved["attempts"] + here["attempts"]}
+    found = {
+        (d["attempt_uid"], d["seq"], d["node"], d["choice"])
+        for d in saved["decisions"] + here["decisions"]
+    }
+    assert {(uid_of[a], i, n, c) for a, i, n, c in played} <= found
+    assert [t["display_name"] for t in here["trainees"]] == ["Ana", "Li"]
+    # Bringing the file back adds the cleared rows and clashes with nothing kept.
+    with Store(any_url) as store:
+        store.import_(saved)
+        assert sorted(store.trainees()["display_name"]) == ["Ana", "Idle", "Li", "Rehearsal"]
+        assert len(store.decisions_frame()) == len(played)

@@ -211,3 +211,94 @@ def test_a_reply_for_a_step_already_left_is_refused():
     with pytest.raises(StaleChoice, match=rf"answers node '{node}', but the conversation is at"):
         s.choose(first, at=node)
     assert s.path == [(node, first)] and s.node == second_node
+
+
+def _fail_the_finish(store):
+    """Make every write of an attempt's finish fail, as a full disk or a lost server would."""
+    import sqlalchemy as sa
+
+    def fail(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE ATTEMPTS"):
+            raise RuntimeError("disk I/O error")
+
+    sa.event.listen(store._engine, "before_cursor_execute", fail)
+    return lambda: sa.event.remove(store._engine, "before_cursor_execute", fail)
+
+
+def test_a_failed_finish_takes_the_last_reply_back_and_loses_no_score(tmp_path):
+    from csat.exercises import report
+    from csat.exercises.store import Store
+
+    path = HOTPOT.best_path()
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        tid = store.trainee("Ana")
+        s = play(Session(HOTPOT, seed=3, store=store, trainee_id=tid), path[:-1])
+        restore = _fail_the_finish(store)
+        with pytest.raises(Exception, match="disk I/O error"):
+            s.choose(path[-1][1])
+        restore()
+        # Neither the decision nor the finish was saved: the page still offers the last reply.
+        assert (s.finished, s.node) == (False, path[-1][0])
+        reloaded = Session.resume(HOTPOT, store, tid, finished=True)
+        assert not reloaded.finished and store.attempt(s.attempt_id).finished_at is None
+        s.choose(path[-1][1])
+        attempt = store.attempt(s.attempt_id)
+        assert attempt.finished_at is not None and attempt.total == 100.0 and attempt.passed
+        assert report.gradebook(store).loc["Ana", "attempts"] == 1
+
+
+def test_resume_finishes_an_attempt_whose_last_decision_reached_an_ending(tmp_path):
+    """A store written before the last decision and the finish were one transaction can hold
+    an ending without a finish: reopening the page finishes it, and the gradebook counts it."""
+    from csat.exercises import report
+    from csat.exercises.store import Store
+
+    path = HOTPOT.best_path()
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        tid = store.trainee("Ana")
+        s = Session(HOTPOT, seed=3, store=store, trainee_id=tid)
+        for seq, (node, choice) in enumerate(path):
+            c = HOTPOT.choice(node, choice)
+            store.record_decision(
+                s.attempt_id, seq=seq, node=node, choice=choice, points=dict(c.points),
+                mood=50, elapsed_s=1.0,
+            )  # fmt: skip
+        assert report.gradebook(store).loc["Ana", "attempts"] == 0
+        shown = Session.resume(HOTPOT, store, tid, finished=True)
+        assert shown.finished and shown.score().total == 100.0
+        attempt = store.attempt(s.attempt_id)
+        assert attempt.finished_at is not None and attempt.total == 100.0
+        assert attempt.ending == shown.ending and attempt.passed
+        assert report.gradebook(store).loc["Ana", "attempts"] == 1
+        assert Session.resume(HOTPOT, store, tid) is None  # nothing left open
+
+
+def test_a_quiz_finish_is_saved_with_its_last_answer_or_on_resume(tmp_path):
+    from csat.exercises import report
+    from csat.exercises.store import Store
+
+    warm = quiz.load("warm-up-quiz")
+    right = [(q.id, q.correct_ids()) for q in warm.questions]
+    with Store(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
+        tid = store.trainee("Ana")
+        s = quiz.QuizSession(warm, store=store, trainee_id=tid)
+        for qid, ids in right[:-1]:
+            s.answer(qid, ids)
+        restore = _fail_the_finish(store)
+        with pytest.raises(Exception, match="disk I/O error"):
+            s.answer(*right[-1])
+        restore()
+        assert not s.finished and store.attempt(s.attempt_id).finished_at is None
+        s.answer(*right[-1])
+        assert store.attempt(s.attempt_id).total == 100.0
+        # An older store holding every answer but no finish: reopening the quiz finishes it.
+        t = quiz.QuizSession(warm, store=store, trainee_id=tid)
+        for seq, (qid, ids) in enumerate(right):
+            store.record_decision(
+                t.attempt_id, seq=seq, node=qid, choice=",".join(sorted(ids)),
+                points={"correct": 1}, mood=None, elapsed_s=1.0,
+            )  # fmt: skip
+        again = quiz.QuizSession.resume(warm, store, tid)
+        assert again is not None and again.finished
+        assert store.attempt(t.attempt_id).total == 100.0
+        assert report.gradebook(store).loc["Ana", "attempts"] == 2

@@ -28,6 +28,7 @@ from csat.exercises.store.schema import (
     trainees,
 )
 from csat.exercises.store.values import (
+    SEQ_MAX,
     Attempt,
     Decision,
     _attempt,
@@ -225,7 +226,9 @@ class Records(Connection):
             "trainee_id": _text("start_attempt: trainee_id", trainee_id),
             "kind": kind,
             "exercise_id": _text("start_attempt: exercise_id", exercise_id),
-            "exercise_version": _int("start_attempt: exercise_version", exercise_version, lo=0),
+            "exercise_version": _int(
+                "start_attempt: exercise_version", exercise_version, lo=0, hi=SEQ_MAX
+            ),
             "seed": _int("start_attempt: seed", seed, lo=-(2**63), hi=2**63 - 1),
             "lang": _text("start_attempt: lang", lang, limit=16),
             "started_at": _now(),
@@ -260,6 +263,7 @@ class Records(Connection):
         points: Mapping[str, int],
         mood: int | None,
         elapsed_s: float,
+        finish: Mapping | None = None,
     ) -> None:
         """Write one decision, in a transaction of its own, the moment it is made.
 
@@ -283,20 +287,26 @@ class Records(Connection):
             The customer's mood after the choice (None for a quiz).
         elapsed_s : float
             Seconds the trainee took to choose.
+        finish : dict or None, optional
+            For the last decision: the keyword arguments of :meth:`finish_attempt`
+            (``ending``, ``scores``, ``total``, ``passed``). The decision and the finish are
+            then one transaction: both are saved, or neither is, so a score shown on the
+            page is always the one in the store.
         """
         where = f"attempt {attempt_id} decision {seq}"
         attempt_id = _id("record_decision: attempt_id", attempt_id)
         pts = _points("record_decision: points", points)
         row = {
             "attempt_id": attempt_id,
-            "seq": _int("record_decision: seq", seq, lo=0),
+            "seq": _int("record_decision: seq", seq, lo=0, hi=SEQ_MAX),
             "node": _text("record_decision: node", node),
             "choice": _text("record_decision: choice", choice),
             "points": _dumps(pts),
-            "mood": None if mood is None else _int("record_decision: mood", mood),
+            "mood": None if mood is None else _int("record_decision: mood", mood, lo=0, hi=100),
             "at": _now(),
             "elapsed_s": _real("record_decision: elapsed_s", elapsed_s, lo=0.0),
         }
+        end = None if finish is None else _finish_values("record_decision: finish", **finish)
 
         def work(conn: sa.Connection) -> None:
             finished_at = self._attempt_state(conn, attempt_id)
@@ -309,6 +319,8 @@ class Records(Connection):
                 had = (old.node, old.choice, _loads(old.points), old.mood)
                 got = (row["node"], row["choice"], pts, row["mood"])
                 if had == got:
+                    if end is not None:
+                        self._finish(conn, attempt_id, *end)
                     return
                 raise StoreError(
                     f"{self.url}: {where}: already recorded as "
@@ -330,8 +342,12 @@ class Records(Connection):
                     f"{answered.choice!r} (decision {answered.seq}); one answer per step"
                 )
             conn.execute(decisions.insert().values(row))
+            if end is not None:
+                self._finish(conn, attempt_id, *end)
 
         self._write(where, work)
+        if end is not None:
+            self._fold_log()
 
     def _attempt_state(self, conn: sa.Connection, attempt_id: int) -> str | None:
         """``finished_at`` of the attempt (None while open); StoreError if there is none."""
@@ -357,48 +373,43 @@ class Records(Connection):
         :class:`StoreError`.
         """
         attempt_id = _id("finish_attempt: attempt_id", attempt_id)
-        if not isinstance(scores, Mapping):
-            raise ValueError(f"finish_attempt: scores must be a dict, got {scores!r}")
-        clean = {
-            _key("finish_attempt: scores", k): _real(f"finish_attempt: scores[{k!r}]", v)
-            for k, v in scores.items()
-        }
-        if not isinstance(passed, bool | np.bool_):
-            raise ValueError(f"finish_attempt: passed must be True or False, got {passed!r}")
-        values = {
-            "ending": _text("finish_attempt: ending", ending),
-            "scores": _dumps(clean),
-            "total": _real("finish_attempt: total", total),
-            "passed": bool(passed),
-            "finished_at": _now(),
-        }
-        where = f"finish_attempt {attempt_id}"
+        end = _finish_values(
+            "finish_attempt", ending=ending, scores=scores, total=total, passed=passed
+        )
+        self._write(
+            f"finish_attempt {attempt_id}", lambda conn: self._finish(conn, attempt_id, *end)
+        )
+        self._fold_log()
 
-        def work(conn: sa.Connection) -> None:
-            old = conn.execute(
-                sa.select(
-                    attempts.c.finished_at,
-                    attempts.c.ending,
-                    attempts.c.scores,
-                    attempts.c.total,
-                    attempts.c.passed,
-                ).where(attempts.c.id == attempt_id)
-            ).first()
-            if old is None:
-                raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
-            if old.finished_at is not None:
-                had = (old.ending, _loads(old.scores), old.total, bool(old.passed))
-                got = (values["ending"], clean, values["total"], values["passed"])
-                if had == got:
-                    return
-                raise StoreError(
-                    f"{self.url}: attempt {attempt_id}: already finished at {old.finished_at} "
-                    f"with ending {had[0]!r}, total {had[2]!r}, passed {had[3]!r}; "
-                    f"got ending {got[0]!r}, total {got[2]!r}, passed {got[3]!r}"
-                )
-            conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(values))
+    def _finish(
+        self, conn: sa.Connection, attempt_id: int, values: dict, clean: dict[str, float]
+    ) -> None:
+        old = conn.execute(
+            sa.select(
+                attempts.c.kind,
+                attempts.c.finished_at,
+                attempts.c.ending,
+                attempts.c.scores,
+                attempts.c.total,
+                attempts.c.passed,
+            ).where(attempts.c.id == attempt_id)
+        ).first()
+        if old is None:
+            raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
+        _score_range(f"attempt {attempt_id}", old.kind, values["total"], clean)
+        if old.finished_at is not None:
+            had = (old.ending, _loads(old.scores), old.total, bool(old.passed))
+            got = (values["ending"], clean, values["total"], values["passed"])
+            if had == got:
+                return
+            raise StoreError(
+                f"{self.url}: attempt {attempt_id}: already finished at {old.finished_at} "
+                f"with ending {had[0]!r}, total {had[2]!r}, passed {had[3]!r}; "
+                f"got ending {got[0]!r}, total {got[2]!r}, passed {got[3]!r}"
+            )
+        conn.execute(attempts.update().where(attempts.c.id == attempt_id).values(values))
 
-        self._write(where, work)
+    def _fold_log(self) -> None:
         # A finished attempt is in the database file itself, not only in SQLite's log: the
         # file a trainer copies at any moment holds every attempt finished so far. Passive:
         # a trainee's page never waits for the trainer's report to finish reading; and best
@@ -529,6 +540,40 @@ class Records(Connection):
 CODE_DIGITS = 4
 """Length of a personal code: short enough to remember for a day, enough to tell two people of
 the same name apart (it is no password: the trainer's store is the room's)."""
+
+
+def _finish_values(
+    where: str, *, ending: str, scores: Mapping[str, float], total: float, passed: bool
+) -> tuple[dict, dict[str, float]]:
+    """The row values of a finish (and the scores as a dict), each argument checked."""
+    if not isinstance(scores, Mapping):
+        raise ValueError(f"{where}: scores must be a dict, got {scores!r}")
+    clean = {
+        _key(f"{where}: scores", k): _real(f"{where}: scores[{k!r}]", v) for k, v in scores.items()
+    }
+    if not isinstance(passed, bool | np.bool_):
+        raise ValueError(f"{where}: passed must be True or False, got {passed!r}")
+    values = {
+        "ending": _text(f"{where}: ending", ending),
+        "scores": _dumps(clean),
+        "total": _real(f"{where}: total", total),
+        "passed": bool(passed),
+        "finished_at": _now(),
+    }
+    return values, clean
+
+
+SCORED_KINDS = ("scenario", "quiz")
+"""Kinds of attempt scored 0 to 100 (a capstone year scores business value)."""
+
+
+def _score_range(where: str, kind: str, total: float, scores: Mapping[str, float]) -> None:
+    """A role-play's or quiz's total and dimension scores lie from 0 to 100."""
+    if kind not in SCORED_KINDS:
+        return
+    _real(f"{where}: total", total, lo=0.0, hi=100.0)
+    for k, v in scores.items():
+        _real(f"{where}: scores[{k!r}]", v, lo=0.0, hi=100.0)
 
 
 def _code(code: str) -> str:

@@ -11,6 +11,7 @@ import json
 import math
 import numbers
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -132,18 +133,45 @@ def _int(where: str, value: Any, lo: int | None = None, hi: int | None = None) -
     value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         span = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
-        raise ValueError(f"{where} must be an integer {span}, got {value!r}")
+        raise ValueError(f"{where} must be an integer {span}, got {_short(value)}")
     return value
 
 
-def _real(where: str, value: Any, lo: float | None = None) -> float:
+def _real(where: str, value: Any, lo: float | None = None, hi: float | None = None) -> float:
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise ValueError(f"{where} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or (lo is not None and value < lo):
-        need = "a finite number" if lo is None else f"a finite number of at least {lo}"
-        raise ValueError(f"{where} must be {need}, got {value!r}")
-    return value
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        number = math.inf
+    if (
+        not math.isfinite(number)
+        or (lo is not None and number < lo)
+        or (hi is not None and number > hi)
+    ):
+        if hi is not None:
+            need = f"a number from {lo} to {hi}"
+        else:
+            need = "a finite number" if lo is None else f"a finite number of at least {lo}"
+        raise ValueError(f"{where} must be {need}, got {_short(value)}")
+    return number
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to a line: a message names a hostile value without repeating it."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+SEQ_MAX = 2**31 - 1
+"""Largest decision number (the database column is a 32-bit integer)."""
+
+POINTS_MAX = 100
+"""Largest rubric points, plus or minus, one decision can carry on one dimension (replies in
+the course carry a few)."""
 
 
 def _key(where: str, key: Any) -> str:
@@ -198,7 +226,10 @@ def _describe(node: str, choice: str, points: Mapping[str, int], mood: int | Non
 def _points(where: str, points: Any) -> dict[str, int]:
     if not isinstance(points, Mapping):
         raise ValueError(f"{where} must be a dict of dimension to integer, got {points!r}")
-    return {_key(where, k): _int(f"{where}[{k!r}]", v) for k, v in points.items()}
+    return {
+        _key(where, k): _int(f"{where}[{k!r}]", v, lo=-POINTS_MAX, hi=POINTS_MAX)
+        for k, v in points.items()
+    }
 
 
 def _times(column: pd.Series) -> pd.Series:
