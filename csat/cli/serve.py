@@ -19,6 +19,14 @@ is started there (``csat app``, ``make app``, the browser tests, a trainer typin
 - **A cap on kernels** (:class:`RoomKernelManager`): past :func:`max_kernels` live kernels a
   new page is refused with a message to wait, rather than the laptop running out of memory
   for everyone.
+- **No client can freeze the server or fill its memory**: a kernel websocket must offer the v1
+  protocol, which every browser does (:class:`RoomKernelConnection`; Voilà misreads what it sends
+  a client without it and loops for ever), a frame whose offsets do not fit inside it is dropped,
+  and no websocket message or request body may be larger than :data:`MAX_MESSAGE_BYTES`.
+- **No client can take every kernel**: one device's pages hold at most
+  :data:`KERNELS_PER_CLIENT` kernels; past that its kernels with no page connected are shut down
+  to make room, else the new page is refused with a message to close tabs. The trainer's own
+  laptop (a request from the address the server answers on) has no such limit.
 - **A busy laptop still draws every page**: a page waits for its cell's output up to
   :data:`IOPUB_TIMEOUT` seconds, where Voilà's default of 4 s dropped the hub of a trainee who
   arrived with twenty others.
@@ -28,11 +36,15 @@ is started there (``csat app``, ``make app``, the browser tests, a trainer typin
 
 from __future__ import annotations
 
+import contextvars
 import os
+import time
+from collections import Counter
 from pathlib import Path
 
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from tornado import web
+from tornado import httpserver, web
 from traitlets import Int, default
 
 from csat import i18n
@@ -50,6 +62,17 @@ IOPUB_TIMEOUT = 120
 KERNEL_MIB = 250
 """Memory to plan per page's kernel, MiB: a hub or trainer page settles at 150–200 MiB,
 a capstone page at about 320 MiB (see benchmarks/bench_room.py)."""
+
+V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+MAX_MESSAGE_BYTES = 2**20
+"""Largest websocket message or request body a client may send, bytes: a click or a typed reply
+is a few KiB (tornado allows 10 MiB of websocket message and 100 MB of body)."""
+KERNELS_PER_CLIENT = 8
+"""Most kernels one device's pages hold: a trainee with three tabs and a reload or two on the
+way is well under it; a script asking for the hub in a loop stops there."""
+STALE_AFTER = 180
+"""Seconds after which a kernel with no page connected may be shut down to make room for its
+device's new page (longer than a page takes to draw and connect on a busy laptop)."""
 
 DENYLIST = [
     # JupyterLab extensions that fail outside JupyterLab.
@@ -75,24 +98,83 @@ def max_kernels() -> int:
     return max(10, int(psutil.virtual_memory().total * 0.75 / (KERNEL_MIB * 2**20)))
 
 
+def _in_every_language(key: str) -> str:
+    return " · ".join(i18n.t(key, lang) for lang in i18n.LANGUAGES)
+
+
 def room_full_message() -> str:
-    return " · ".join(i18n.t("serve.room_full", lang) for lang in i18n.LANGUAGES)
+    return _in_every_language("serve.room_full")
+
+
+_client: contextvars.ContextVar[str | None] = contextvars.ContextVar("csat_client", default=None)
+"""The device whose page view is starting a kernel (set by :func:`prelaunch` in the request's
+own task, read by :meth:`RoomKernelManager.start_kernel`); None for the trainer's laptop."""
+
+
+def client_of(request) -> str | None:
+    """The address of the device that sent ``request``, or None when it is the machine serving
+    (the trainer's laptop: the request came from the address it arrived at)."""
+    try:
+        here = request.connection.stream.socket.getsockname()[0]
+    except (AttributeError, OSError):
+        here = None
+    return None if request.remote_ip == here else (request.remote_ip or "?")
 
 
 class RoomKernelManager(AsyncMappingKernelManager):
     """Jupyter Server's kernel manager, refusing a new kernel past ``max_kernels``."""
 
     max_kernels = Int(config=True, help="Most kernels alive at once; a new page waits.")
+    kernels_per_client = Int(
+        KERNELS_PER_CLIENT, config=True, help="Most kernels one device's pages hold."
+    )
 
     @default("max_kernels")
     def _max_kernels_default(self) -> int:
         return max_kernels()
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._clients: dict[str, tuple[str, float]] = {}  # kernel id -> (device, started at)
+        self._starting: Counter[str] = Counter()  # device -> kernels being started for it
+
     async def start_kernel(self, *, kernel_id=None, path=None, **kwargs):
+        client = _client.get() if kernel_id is None else None
         if kernel_id is None and len(self.list_kernel_ids()) >= self.max_kernels:
             self.log.warning("%d kernels alive: a new page is refused", self.max_kernels)
             raise web.HTTPError(503, reason=room_full_message())
-        return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        if client is None:
+            return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        stale = self._make_room_for(client)  # counts and reserves with no await in between
+        self._starting[client] += 1
+        try:
+            for old in stale:
+                self.log.info("%s: its kernel %s with no page is shut down", client, old)
+                await self.shutdown_kernel(old)
+            new = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        finally:
+            self._starting[client] -= 1
+        self._clients[new] = (client, time.monotonic())
+        return new
+
+    def _make_room_for(self, client: str) -> list[str]:
+        """The kernels of ``client`` to shut down before it gets one more (forgotten here at
+        once); raises the 429 page when even that leaves it at :attr:`kernels_per_client`."""
+        live = set(self.list_kernel_ids())
+        for gone in [k for k in self._clients if k not in live]:
+            del self._clients[gone]
+        mine = [(t, k) for k, (c, t) in self._clients.items() if c == client]
+        excess = len(mine) + self._starting[client] + 1 - self.kernels_per_client
+        if excess <= 0:
+            return []
+        now = time.monotonic()
+        stale = [k for t, k in sorted(mine) if now - t > STALE_AFTER and not open_websockets(k)]
+        if len(stale) < excess:
+            self.log.warning("%s has %d pages open: a new page is refused", client, len(mine))
+            raise web.HTTPError(429, reason=_in_every_language("serve.client_full"))
+        for k in stale[:excess]:
+            del self._clients[k]
+        return stale[:excess]
 
     async def cull_kernel_if_idle(self, kernel_id):
         # Jupyter Server counts a kernel's connections up and down as websockets come and go,
@@ -119,10 +201,55 @@ def open_websockets(kernel_id: str) -> int:
     return count
 
 
+class RoomKernelConnection(ZMQChannelsWebsocketConnection):
+    """Jupyter Server's kernel websocket, for clients that speak its v1 protocol only.
+
+    Every browser offers the v1 subprotocol; a script need not. For such a client Voilà's
+    handler still reads every binary message it sends out (an Image widget's state, say) as v1,
+    takes the legacy header for a count of about 10**18 and loops over it: the server stops
+    answering while its memory grows. Jupyter Server's v1 reader trusts the count in a
+    client's frame the same way. So a client that does not offer v1 is refused before its
+    socket opens, and a frame whose offsets do not fit inside it is dropped."""
+
+    async def prepare(self):
+        offered = self.websocket_handler.request.headers.get("Sec-WebSocket-Protocol", "")
+        if V1_PROTOCOL not in (p.strip() for p in offered.split(",")):
+            self.log.warning("kernel websocket without the v1 protocol refused")
+            raise web.HTTPError(400, reason=_in_every_language("serve.needs_browser"))
+        await super().prepare()
+
+    def handle_incoming_message(self, incoming_msg) -> None:
+        if not is_v1_frame(incoming_msg):
+            self.log.warning("kernel %s: a malformed message is dropped", self.kernel_id)
+            return
+        super().handle_incoming_message(incoming_msg)
+
+
+CHANNELS = (b"shell", b"control", b"stdin")
+
+
+def is_v1_frame(message) -> bool:
+    """Whether ``message`` is a well-formed v1 kernel websocket frame from a page: a count
+    ``n`` (8 bytes, little-endian), ``n`` offsets that rise and stay inside the frame, the
+    first part a channel a page sends on, then at least a message's four parts."""
+    if not isinstance(message, bytes) or len(message) < 8:
+        return False
+    n = int.from_bytes(message[:8], "little")
+    start = 8 * (n + 1)
+    if n < 6 or start > len(message):
+        return False
+    offsets = [int.from_bytes(message[8 * i : 8 * i + 8], "little") for i in range(1, n + 1)]
+    if offsets[0] < start or offsets[-1] > len(message) or offsets != sorted(offsets):
+        return False
+    return message[offsets[0] : offsets[1]] in CHANNELS
+
+
 def prelaunch(request_handler, notebook, cwd):
     """Voilà's prelaunch hook: give the page the ``_xsrf`` cookie its unload request sends
-    (reading the token sets the cookie on this response)."""
+    (reading the token sets the cookie on this response), and note which device is asking, for
+    :meth:`RoomKernelManager.start_kernel` to count its kernels."""
     request_handler.xsrf_token  # noqa: B018 — read for its side effect, the cookie
+    _client.set(client_of(request_handler.request))
     return None
 
 
@@ -137,6 +264,10 @@ def configure(c) -> None:
     c.VoilaConfiguration.extension_denylist = DENYLIST
     c.VoilaConfiguration.prelaunch_hook = prelaunch
     c.VoilaConfiguration.multi_kernel_manager_class = RoomKernelManager
+    c.Voila.kernel_websocket_connection_class = RoomKernelConnection
+    c.Voila.tornado_settings = {"websocket_max_message_size": MAX_MESSAGE_BYTES}
+    # Voilà starts its HTTP server with tornado's defaults (100 MB bodies held in memory).
+    httpserver.HTTPServer.configure(None, max_body_size=MAX_MESSAGE_BYTES)
     c.MappingKernelManager.cull_idle_timeout = IDLE_TIMEOUT
     c.MappingKernelManager.cull_interval = CULL_INTERVAL
     c.MappingKernelManager.cull_connected = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import runpy
 from pathlib import Path
@@ -48,14 +49,17 @@ def test_the_template_links_no_font_awesome_beyond_this_machine():
 def test_the_prelaunch_hook_gives_the_page_its_xsrf_cookie():
     class Handler:
         read = False
+        request = type("Request", (), {"remote_ip": "192.168.1.40"})()
 
         @property
         def xsrf_token(self):  # tornado sets the _xsrf cookie when this is read
             Handler.read = True
             return b"token"
 
-    assert serve.prelaunch(Handler(), notebook=None, cwd=".") is None
+    page_view = contextvars.copy_context()  # the request's own task, as in Voilà
+    assert page_view.run(serve.prelaunch, Handler(), notebook=None, cwd=".") is None
     assert Handler.read
+    assert page_view[serve._client] == "192.168.1.40"  # the device whose kernels are counted
 
 
 @pytest.mark.parametrize(
