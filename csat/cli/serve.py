@@ -81,17 +81,25 @@ DENYLIST = [
 ]
 
 
+def _whole_number(name: str) -> int | None:
+    """Environment variable ``name`` as a whole number of 1 or more; None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name}: expected 1 or more, got {value}")
+    return value
+
+
 def max_kernels() -> int:
     """``CSAT_MAX_KERNELS`` if set, else what three quarters of this machine's memory holds at
     :data:`KERNEL_MIB` each (at least 10)."""
-    raw = os.environ.get("CSAT_MAX_KERNELS", "").strip()
-    if raw:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ValueError(f"CSAT_MAX_KERNELS: expected a whole number, got {raw!r}") from None
-        if value < 1:
-            raise ValueError(f"CSAT_MAX_KERNELS: expected 1 or more, got {value}")
+    value = _whole_number("CSAT_MAX_KERNELS")
+    if value is not None:
         return value
     import psutil
 
@@ -125,13 +133,18 @@ class RoomKernelManager(AsyncMappingKernelManager):
     """Jupyter Server's kernel manager, refusing a new kernel past ``max_kernels``."""
 
     max_kernels = Int(config=True, help="Most kernels alive at once; a new page waits.")
-    kernels_per_client = Int(
-        KERNELS_PER_CLIENT, config=True, help="Most kernels one device's pages hold."
-    )
+    kernels_per_client = Int(config=True, help="Most kernels one device's pages hold.")
 
     @default("max_kernels")
     def _max_kernels_default(self) -> int:
         return max_kernels()
+
+    @default("kernels_per_client")
+    def _kernels_per_client_default(self) -> int:
+        # A room whose devices all reach this laptop through one router that hides their
+        # addresses looks like one device: CSAT_KERNELS_PER_DEVICE lifts the share.
+        value = _whole_number("CSAT_KERNELS_PER_DEVICE")
+        return KERNELS_PER_CLIENT if value is None else value
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -170,7 +183,12 @@ class RoomKernelManager(AsyncMappingKernelManager):
         now = time.monotonic()
         stale = [k for t, k in sorted(mine) if now - t > STALE_AFTER and not open_websockets(k)]
         if len(stale) < excess:
-            self.log.warning("%s has %d pages open: a new page is refused", client, len(mine))
+            self.log.warning(
+                "%s has %d pages open: a new page is refused (if the whole room reaches this "
+                "laptop from one address, set CSAT_KERNELS_PER_DEVICE higher)",
+                client,
+                len(mine),
+            )
             raise web.HTTPError(429, reason=_in_every_language("serve.client_full"))
         for k in stale[:excess]:
             del self._clients[k]

@@ -242,9 +242,16 @@ def test_bare_requests_from_one_device_start_at_most_its_share_of_kernels(server
     assert len(server.kernels()) == PER_CLIENT + 2
 
 
-def test_the_default_share_leaves_a_trainee_room_for_tabs_and_reloads():
+def test_the_default_share_leaves_a_trainee_room_for_tabs_and_reloads(monkeypatch):
+    monkeypatch.delenv("CSAT_KERNELS_PER_DEVICE", raising=False)
     assert serve.RoomKernelManager(max_kernels=99).kernels_per_client == serve.KERNELS_PER_CLIENT
     assert serve.KERNELS_PER_CLIENT >= 6  # three tabs, each reloaded once before its kernel goes
+    # A room behind one address-hiding router is one "device": the trainer lifts the share.
+    monkeypatch.setenv("CSAT_KERNELS_PER_DEVICE", "40")
+    assert serve.RoomKernelManager(max_kernels=99).kernels_per_client == 40
+    monkeypatch.setenv("CSAT_KERNELS_PER_DEVICE", "lots")
+    with pytest.raises(ValueError, match="CSAT_KERNELS_PER_DEVICE: expected a whole number"):
+        serve.RoomKernelManager(max_kernels=99).kernels_per_client
 
 
 def test_the_trainers_laptop_is_the_address_the_server_answers_on():
