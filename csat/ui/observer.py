@@ -16,6 +16,7 @@ from csat.ui.common import (
     UI,
     _e,
     _load_scenario,
+    _not_saved,
     _t,
     _warn,
 )
@@ -191,7 +192,7 @@ class ObserverSheet:
                 comment=self.comment.value.strip(),
             )
         except Exception as err:  # shown, not raised: the observer can retry
-            self.message.value = _warn(_t(lang, "not_saved", error=err))
+            self.message.value = _not_saved(lang, err, "an observer sheet")
             return
         mean = sum(ratings.values()) / len(ratings)
         text = _t(
