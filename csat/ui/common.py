@@ -6,6 +6,7 @@ pieces (mood meter, chat bubbles, bars, warnings) and the base of the role-play 
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Choice, Scenario
 from csat.i18n import Namespace
 from csat.ui.identity import Identity, hub_user
+
+log = logging.getLogger("csat.ui")
 
 LANGS = tuple((name, code) for code, name in i18n.LANGUAGES.items())
 """The language buttons' options, ``(("English", "en"), ("中文", "zh"))``: from
@@ -253,7 +256,7 @@ class _Exercise:
             else:
                 self.start(name)
         except Exception as err:  # e.g. the store refuses the name or cannot be reached
-            self.message.value = _warn(_t(lang, "not_saved", error=err))
+            self.message.value = _not_saved(lang, err, "a trainee's name")
             return
         self.message.value = ""
 
@@ -295,3 +298,10 @@ class _Exercise:
 
 def _warn(text: str) -> str:
     return f"<p style='color:#b2182b;font-weight:bold'>{_e(text)}</p>"
+
+
+def _not_saved(lang: str, err: BaseException, what: str) -> str:
+    """The trainee's "could not save" warning, which names no database, host or user; the
+    error itself goes to the trainer's terminal (:mod:`csat.log`)."""
+    log.error("could not save %s: %s: %s", what, type(err).__name__, err)
+    return _warn(_t(lang, "not_saved"))

@@ -276,7 +276,7 @@ class Hub:
                 ref, store=self.store, trainee=name, lang=lang, seed=self.seed
             ),
             "quiz": lambda: QuizWidget(ref, store=self.store, trainee=name, lang=lang),
-            "observer": lambda: ObserverSheet(self.store, lang=lang),
+            "observer": lambda: ObserverSheet(self.store, lang=lang, list_names=False),
         }
         self.current = makers[kind]()
         if kind == "observer" and name:

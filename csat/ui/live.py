@@ -9,8 +9,11 @@ their chat — and with the step number their scorecards gave it ("seen as step 
 be step 2 on one trainee's path and step 3 on another's, so no single number would match.
 
 The trainer code: when ``CSAT_TRAINER_CODE`` is set (``make app`` sets it and prints it), the
-view first shows only a code box, and reads nothing from the store until the right code is
-typed — nothing about the room reaches a trainee's browser who opens the page. Without it (a
+view first shows only a code box, and reads no results from the store until the right code is
+typed — nothing about the room reaches a trainee's browser who opens the page. The code is
+checked here in the kernel, whatever the page sends, and wrong codes are counted in the store
+for the whole room (:mod:`csat.exercises.gate`): after :data:`MAX_TRIES` in a row the box is
+locked for a while in every kernel, and the trainer's terminal says so. Without a code (a
 trainer running the notebook on their own laptop) the view opens directly.
 
 >>> from csat.exercises.store import Store
@@ -21,11 +24,15 @@ True
 
 from __future__ import annotations
 
-import hmac
+import hmac  # noqa: F401 — the code is compared by csat.exercises.gate.code_matches
 import html
 import io
+import logging
+import math
 import os
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -34,7 +41,9 @@ from csat import i18n
 from csat.exercises import report
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.engine import DEFAULT_POLICY, POLICIES
+from csat.exercises.gate import FREE_TRIES, CodeGate, code_matches
 from csat.exercises.scenario import Scenario
+from csat.exercises.store import StoreError
 from csat.i18n import Namespace
 from csat.lessons import results, style
 from csat.ui.widgets import FONT_STACK, LANGS
@@ -42,8 +51,11 @@ from csat.ui.widgets import FONT_STACK, LANGS
 CODE_ENV = "CSAT_TRAINER_CODE"
 """The environment variable holding the trainer code (Voilà's kernels inherit it)."""
 
-MAX_TRIES = 5
-"""Wrong codes accepted on one page before the box locks (reloading the page starts again)."""
+MAX_TRIES = FREE_TRIES + 1
+"""Wrong codes in a row, in the whole room, that lock the box (for longer after each further
+one: :func:`csat.exercises.gate.lock_seconds`)."""
+
+log = logging.getLogger(__name__)
 
 TEXT = Namespace("live")
 """The view's words and widths in every language, the names of the attempt policies among
@@ -51,7 +63,7 @@ them (``TEXT[lang]["policies"]``)."""
 
 GATE = {
     part: " · ".join(TEXT[lang][f"gate_{part}"] for lang in i18n.LANGUAGES)
-    for part in ("prompt", "hint", "open", "wrong", "locked")
+    for part in ("prompt", "hint", "open", "wrong")
 }
 """The code gate's words: shown before anyone has chosen a language, so in every language."""
 CSS = f"""<style>
@@ -77,9 +89,12 @@ def configured_code() -> str | None:
     return code or None
 
 
-def code_matches(typed: str, code: str) -> bool:
-    """Whether ``typed`` is the trainer code (spaces around either ignored), in constant time."""
-    return hmac.compare_digest(typed.strip().encode("utf-8"), code.strip().encode("utf-8"))
+def gate_text(part: str, **values: Any) -> str:
+    """One of the code gate's messages, in every language."""
+    return " · ".join(TEXT[lang][f"gate_{part}"].format(**values) for lang in i18n.LANGUAGES)
+
+
+__all__ = ["TrainerView", "code_matches", "configured_code", "decision_points"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,6 +387,7 @@ class TrainerView:
     policy : which attempt counts in the scores at first ("first", the default, as for an
         assessment; "best" for practice; "last"): the trainer changes it in the view
     code : the trainer code to ask for; by default ``$CSAT_TRAINER_CODE``; None opens directly
+    clock : the time now, in seconds since the epoch, for the lock (tests pass their own)
 
     Attributes
     ----------
@@ -390,6 +406,7 @@ class TrainerView:
         lang: str = "en",
         policy: str = DEFAULT_POLICY,
         code: Any = FROM_ENVIRONMENT,
+        clock: Callable[[], float] = time.time,
     ):
         import ipywidgets as w
 
@@ -398,7 +415,7 @@ class TrainerView:
         self.store, self.policy, self._start_lang = store, policy, lang
         self._code = configured_code() if code is FROM_ENVIRONMENT else (code or None)
         self.unlocked = False
-        self.wrong_tries = 0
+        self._gate = CodeGate(store, self._code, clock=clock) if self._code else None
         self._last_wrong: str | None = None
         self._rendering = False
         self.lang = self.refresh_button = self.scenario = None
@@ -438,33 +455,51 @@ class TrainerView:
         )
         gate.add_class("csat-code-gate")
         self.body.children = [gate]
+        try:
+            wait = self._gate.wait()
+        except StoreError as err:
+            log.error("trainer page: cannot read the code lock: %s", err)
+            wait = 0.0
+        if wait > 0:  # locked by wrong codes from another page or kernel
+            self._say("locked", seconds=math.ceil(wait))
+
+    def _say(self, part: str, **values: Any) -> None:
+        text = html.escape(gate_text(part, **values))
+        self.gate_message.value = f"<span style='color:#b2182b'>{text}</span>"
 
     def check_code(self) -> bool:
-        """Open the view if the code box holds the trainer code; otherwise say so (and lock
-        the box after :data:`MAX_TRIES` different wrong codes)."""
-        if self.unlocked or self.code_box is None or self.code_box.disabled:
+        """Open the view if the code box holds the trainer code; otherwise say so.
+
+        The check is here in the kernel, whatever the page sent (a box it was told to disable
+        included), and counted in the store for the whole room: after :data:`MAX_TRIES` wrong
+        codes in a row every answer, even the right one, is refused until the lock passes
+        (:mod:`csat.exercises.gate`). The same wrong code twice (Enter, then Open) counts once.
+        """
+        if self.unlocked or self.code_box is None:
             return self.unlocked
         typed = self.code_box.value
-        if not typed.strip():
+        if not isinstance(typed, str) or not typed.strip():
             return False
-        if code_matches(typed, self._code):
+        if typed == self._last_wrong:
+            return False
+        try:
+            verdict = self._gate.answer(typed)
+        except StoreError as err:
+            log.error("trainer page: the code cannot be checked: %s", err)
+            self._say("unreachable")
+            return False
+        if verdict.opened:
             gate = self.body.children[0]
             self._open()
             _close(gate)  # the code box and its messages leave the page
             self.code_box = self.unlock_button = self.gate_message = None
             return True
-        if typed != self._last_wrong:
-            self._last_wrong = typed
-            self.wrong_tries += 1
-        if self.wrong_tries >= MAX_TRIES:
-            self.code_box.disabled = self.unlock_button.disabled = True
-            self.gate_message.value = (
-                f"<span style='color:#b2182b'>{html.escape(GATE['locked'])}</span>"
-            )
+        if verdict.counted:
+            self._last_wrong = typed  # looked at and wrong: the same again is no new try
+        if verdict.locked:
+            self._say("locked", seconds=math.ceil(verdict.wait))
         else:
-            self.gate_message.value = (
-                f"<span style='color:#b2182b'>{html.escape(GATE['wrong'])}</span>"
-            )
+            self._say("wrong")
         return False
 
     # -- the live view ---------------------------------------------------------------------
@@ -509,7 +544,11 @@ class TrainerView:
             self.choices,
             self.figure,
         ]
-        self._label(initial=_busiest(self.store) or next(iter(scenario_mod.survey().good), None))
+        try:
+            busiest = _busiest(self.store)
+        except StoreError:
+            busiest = None  # refresh() below says so
+        self._label(initial=busiest or next(iter(scenario_mod.survey().good), None))
         self.scenario.observe(lambda _c: self._rendering or self.refresh(), names="value")
         self.policy_choice.observe(self._policy_changed, names="value")
         self.refresh()
@@ -564,6 +603,14 @@ class TrainerView:
         """Read the store again and redraw everything."""
         if not self.unlocked:
             return
+        try:
+            self._refresh()
+        except StoreError as err:
+            log.error("trainer page: cannot read the results: %s", err)
+            text = TEXT[self.language]["unreachable"]
+            self.status.value = f"<span style='color:#b2182b'>{html.escape(text)}</span>"
+
+    def _refresh(self) -> None:
         lang = self.language
         book = report.gradebook(self.store, policy=self.policy)
         shown = scores_html if self.show_names.value else room_html

@@ -16,6 +16,7 @@ from csat.ui.common import (
     UI,
     _e,
     _load_scenario,
+    _not_saved,
     _t,
     _warn,
 )
@@ -31,6 +32,9 @@ class ObserverSheet:
     scenario : str or Scenario, optional
         The scenario played (preselected); the observer can pick another or "free role-play".
     lang : a code of :data:`csat.i18n.LANGUAGES`
+    list_names : offer the names of everyone who has played as the trainee's name (the
+        default, for a trainer's own notebook). The hub, open to every trainee of the room,
+        passes False: there the observer types the partner's name and nobody sees the list.
 
     Attributes
     ----------
@@ -43,12 +47,19 @@ class ObserverSheet:
 
     FREE = "free-role-play"
 
-    def __init__(self, store, *, scenario: str | Scenario | None = None, lang: str = "en"):
+    def __init__(
+        self,
+        store,
+        *,
+        scenario: str | Scenario | None = None,
+        lang: str = "en",
+        list_names: bool = True,
+    ):
         import ipywidgets as w
 
         if lang not in UI:
             raise ValueError(f"lang must be one of {sorted(UI)}, got {lang!r}")
-        self.store = store
+        self.store, self.list_names = store, list_names
         library = scenario_mod.survey()  # a file with problems is left out, and named
         self._scenarios = dict(library.good)
         self.left_out = library.broken
@@ -125,6 +136,8 @@ class ObserverSheet:
             self.scenario.value = chosen
 
     def _known_names(self) -> list[str]:
+        if not self.list_names:
+            return []
         try:
             names = self.store.trainees()["display_name"].tolist()
         except Exception:  # a fresh or unreachable store: typing a name still works
@@ -191,7 +204,7 @@ class ObserverSheet:
                 comment=self.comment.value.strip(),
             )
         except Exception as err:  # shown, not raised: the observer can retry
-            self.message.value = _warn(_t(lang, "not_saved", error=err))
+            self.message.value = _not_saved(lang, err, "an observer sheet")
             return
         mean = sum(ratings.values()) / len(ratings)
         text = _t(

@@ -10,6 +10,7 @@ from csat.ui.common import (
     _e,
     _Exercise,
     _load_quiz,
+    _not_saved,
     _paren,
     _t,
     _warn,
@@ -175,7 +176,7 @@ class QuizWidget(_Exercise):
         try:
             self.session.answer(q.id, chosen)
         except Exception as err:  # a store that cannot write must not freeze the quiz
-            self.message.value = _warn(_t(lang, "not_saved", error=err))
+            self.message.value = _not_saved(lang, err, "a quiz answer")
             return
         self.message.value = ""
         self.render()

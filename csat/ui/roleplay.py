@@ -21,10 +21,10 @@ from csat.ui.common import (
     _e,
     _Exercise,
     _load_scenario,
+    _not_saved,
     _paren,
     _points_text,
     _t,
-    _warn,
     mood_html,
 )
 
@@ -178,7 +178,7 @@ class RolePlay(_Exercise):
             self._taken = False
             for b in self._pool:
                 b.disabled = False
-            self.message.value = _warn(_t(self.language, "not_saved", error=err))
+            self.message.value = _not_saved(self.language, err, "a role-play reply")
             return
         self.message.value = ""
         self.render()

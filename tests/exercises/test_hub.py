@@ -395,3 +395,22 @@ def test_the_course_notebooks_widgets_do_not_need_anywidget():
     code = "import sys, csat.ui.widgets; print('anywidget' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_observer_sheet_in_the_hub_lists_nobody_but_the_trainers_lists_the_room(store):
+    for name in ("陈静", "Wang Fang"):
+        store.trainee(name)
+    hub = Hub(store)
+    browser_sends(hub)
+    hub.picker.value = "observer:"
+    hub.open_button.click()
+    sheet = hub.current
+    assert isinstance(sheet, ObserverSheet) and list(sheet.trainee.options) == []
+    # What the observer types is saved against that trainee as before.
+    sheet.trainee.value, sheet.observer.value = "陈静", "Li Lei"
+    next(iter(sheet.ratings.values())).value = 4
+    sheet.save_button.click()
+    assert store.observer_scores()["trainee_id"].tolist() == [store.trainee("陈静")]
+    assert list(sheet.trainee.options) == []  # saving does not reveal the room either
+    # On the trainer's own notebook the sheet still offers every name.
+    assert sorted(ObserverSheet(store).trainee.options) == ["Wang Fang", "陈静"]

@@ -149,15 +149,85 @@ def test_codes_are_compared_in_constant_time(store, monkeypatch):
     assert view.unlocked and calls
 
 
-def test_the_code_box_locks_after_too_many_wrong_codes(store):
+class Clock:
+    """A clock the test moves by hand (seconds since the epoch)."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def hostile_tries(view, codes) -> None:
+    """What a client does over the widget channel: re-enable the box and send values."""
+    for typed in codes:
+        view.code_box.disabled = view.unlock_button.disabled = False
+        view.code_box.value = typed  # fires the kernel's observer, as Enter does
+        view.unlock_button.click()  # and the button's handler
+
+
+def test_wrong_codes_from_a_hostile_client_lock_the_room_in_the_kernel(tmp_path, caplog):
+    url = f"sqlite:///{tmp_path / 'room.sqlite'}"
+    clock = Clock()
+    caplog.set_level("INFO", logger="csat")
+    with Store(url) as store:
+        view = TrainerView(store, code=CODE, clock=clock)
+        hostile_tries(view, [f"{i:06d}" for i in range(3000)])
+        assert store.gate_state("trainer")[0] == MAX_TRIES  # the rest were refused unread
+        hostile_tries(view, [CODE])
+        assert not view.unlocked and view.scores is None
+        assert "locked for 30 s" in view.gate_message.value
+        assert "锁定 30 秒" in view.gate_message.value
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("csat")]
+    assert sum("wrong code" in m for m in warnings) == MAX_TRIES
+    assert f"wrong code, {MAX_TRIES} in a row in this room; locked for 30 s" in warnings[-1]
+    # A new kernel (a reloaded page, another browser) sees the same lock, from the store.
+    with Store(url) as store:
+        fresh = TrainerView(store, code=CODE, clock=clock)
+        assert "locked for 30 s" in fresh.gate_message.value
+        clock.now += 29
+        fresh.code_box.value = CODE
+        assert not fresh.unlocked and "locked for 1 s" in fresh.gate_message.value
+        clock.now += 1.5
+        # The lock passed: one more wrong code locks for twice as long, in every kernel.
+        hostile_tries(fresh, ["111111"])
+        assert "locked for 60 s" in fresh.gate_message.value
+        assert store.gate_state("trainer")[0] == MAX_TRIES + 1
+        clock.now += 61
+        fresh.code_box.value = CODE  # the trainer's own code, once the lock has passed
+        assert fresh.unlocked and fresh.scores is not None
+        assert store.gate_state("trainer") == (0, None)  # the right code clears the count
+    assert "trainer page: opened with the right code" in caplog.text
+
+
+def test_the_lock_grows_to_five_minutes_at_most():
+    from csat.exercises.gate import MAX_LOCK_S, lock_seconds
+
+    waits = [lock_seconds(n) for n in range(1, 40)]
+    assert waits[: MAX_TRIES - 1] == [0.0] * (MAX_TRIES - 1)
+    assert waits == sorted(waits) and max(waits) == MAX_LOCK_S == 300
+
+
+def test_a_few_typos_do_not_lock_and_the_same_code_twice_counts_once(store):
     view = TrainerView(store, code=CODE)
-    for i in range(MAX_TRIES):
+    for i in range(MAX_TRIES - 1):
         view.code_box.value = f"00000{i}"
         view.unlock_button.click()  # the same wrong code again is not another try
-    assert view.code_box.disabled and "Too many wrong codes" in view.gate_message.value
+    assert store.gate_state("trainer")[0] == MAX_TRIES - 1
+    assert "Wrong code" in view.gate_message.value and "locked" not in view.gate_message.value
     view.code_box.value = CODE
-    view.unlock_button.click()
-    assert not view.unlocked
+    assert view.unlocked
+
+
+def test_an_unreachable_store_keeps_the_gate_shut_and_tells_the_trainer(store, caplog):
+    view = TrainerView(store, code=CODE)
+    store.close()  # the database went away
+    view.code_box.value = CODE
+    assert not view.unlocked and view.scores is None
+    assert "cannot be reached" in view.gate_message.value
+    assert "无法连接成绩数据库" in view.gate_message.value
+    assert "sqlite" not in view.gate_message.value and "room.sqlite" in caplog.text
 
 
 # -- decision points as trainees saw them --------------------------------------------------

@@ -244,15 +244,18 @@ def test_replay_starts_a_new_attempt(store):
     assert frame["total"].iloc[-1] == 100.0
 
 
-def test_a_store_that_fails_shows_a_message_and_keeps_the_state(store):
+def test_a_store_that_fails_shows_a_message_and_keeps_the_state(store, caplog):
     rp = RolePlay(SCENARIO, store=store, trainee="Ana", seed=1)
 
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        raise OSError("disk full at postgresql://csat@db.example:5432/room")
 
     rp.session.store.record_decision = broken
     rp.button_for(best_choices()[0]).click()
-    assert "disk full" in rp.message.value
+    assert "Could not save this answer" in rp.message.value
+    # The trainee's page names no database, host or user; the trainer's terminal has it all.
+    assert "postgresql" not in rp.message.value and "db.example" not in rp.message.value
+    assert "disk full at postgresql://csat@db.example" in caplog.text
     assert rp.session.steps == [] and rp.session.node == rp.scenario.start
 
 

@@ -24,6 +24,10 @@ Tables (SQLAlchemy Core, no ORM; timestamps are UTC ISO 8601 text, dictionaries 
 ``observer_scores``
     one observer's scoresheet for a live pair role-play: ``id``, ``uid``, ``trainee_id``,
     ``observer``, ``exercise_id``, ``ratings`` (dimension → 1..5), ``comment``, ``at``.
+``gate_failures``
+    no results: wrong answers in a row to a code box of the room (the trainer page's),
+    ``gate``, ``failures``, ``last_at`` (:mod:`csat.exercises.gate`); created whenever
+    missing, in any schema version.
 
 Schema versions: version 1 had no ``observer_scores`` table and no ``attempts.lang`` column;
 version 2 (:data:`SCHEMA_VERSION`) adds both. Opening an older database upgrades it in place,
@@ -47,6 +51,7 @@ True
 
 from __future__ import annotations
 
+from csat.exercises.store.gates import Gates
 from csat.exercises.store.records import Records
 from csat.exercises.store.schema import (
     DEFAULT_URL,
@@ -73,7 +78,7 @@ __all__ = [
 ]
 
 
-class Store(Transfer, Tables, Records):
+class Store(Transfer, Tables, Gates, Records):
     """Results of every trainee's attempts, in the database at `url`.
 
     Parameters

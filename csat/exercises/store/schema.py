@@ -145,6 +145,17 @@ observer_scores = sa.Table(
     sa.Column("at", sa.String, nullable=False),
 )
 
+# Holds no results, only how often a code box of this room was answered wrong (the trainer
+# page's, :mod:`csat.exercises.gate`): created whenever missing, whatever the schema version,
+# so older databases gain it on opening and older code ignores it.
+gate_failures = sa.Table(
+    "gate_failures",
+    metadata,
+    sa.Column("gate", sa.String, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False),  # seconds since the epoch (time.time())
+)
+
 
 def _upgrade_v1_to_v2(conn: sa.Connection) -> None:
     """Version 1 → 2: add ``attempts.lang`` (old rows were played in English) and
@@ -349,6 +360,7 @@ class Connection:
                 f"{self.url}: schema version {version} is newer than this code supports "
                 f"({SCHEMA_VERSION}); upgrade the csat-workshop package to open it"
             )
+        gate_failures.create(conn, checkfirst=True)
         if version == SCHEMA_VERSION:
             return
         for step in range(version, SCHEMA_VERSION):
