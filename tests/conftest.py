@@ -31,3 +31,18 @@ def pg_schema_url():
     with admin.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def run_async():
+    """Run a coroutine to its end and return its result, in a thread of its own: a browser test
+    run before on the same worker leaves Playwright's event loop running in this one, where
+    ``asyncio.run`` refuses to start."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(coroutine):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    return run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import os
 import runpy
@@ -82,11 +81,11 @@ def test_without_a_cap_set_the_machine_memory_decides_and_at_least_ten(monkeypat
     assert serve.max_kernels() >= 10
 
 
-def test_past_the_cap_a_new_page_is_refused_in_every_language(monkeypatch):
+def test_past_the_cap_a_new_page_is_refused_in_every_language(monkeypatch, run_async):
     manager = serve.RoomKernelManager(max_kernels=2)
     monkeypatch.setattr(manager, "list_kernel_ids", lambda: ["a", "b"])
     with pytest.raises(web.HTTPError) as refused:
-        asyncio.run(manager.start_kernel(path="."))
+        run_async(manager.start_kernel(path="."))
     assert refused.value.status_code == 503
     assert "wait a minute" in refused.value.reason and "请等一分钟" in refused.value.reason
 
@@ -104,7 +103,7 @@ def test_csat_app_refuses_a_broken_agenda_naming_the_file_and_the_line(tmp_path,
     assert "did you mean 'hotpot-queue'" in err
 
 
-def test_the_culler_counts_the_websockets_really_open_not_a_drifted_count(monkeypatch):
+def test_the_culler_counts_the_websockets_really_open_not_a_drifted_count(monkeypatch, run_async):
     from jupyter_server.services.kernels.connection.channels import (
         ZMQChannelsWebsocketConnection as Connection,
     )
@@ -134,7 +133,7 @@ def test_the_culler_counts_the_websockets_really_open_not_a_drifted_count(monkey
     monkeypatch.setattr(serve.AsyncMappingKernelManager, "cull_kernel_if_idle", parent)
     for drifted in (-1, 3):  # closed before set up; set up failed half way
         manager._kernel_connections["k"] = drifted
-        asyncio.run(manager.cull_kernel_if_idle("k"))
+        run_async(manager.cull_kernel_if_idle("k"))
     monkeypatch.setattr(Connection, "_open_sockets", [])
-    asyncio.run(manager.cull_kernel_if_idle("k"))
+    run_async(manager.cull_kernel_if_idle("k"))
     assert looked == [1, 1, 0]

@@ -251,7 +251,7 @@ def test_the_default_share_leaves_a_trainee_room_for_tabs_and_reloads(monkeypatc
     assert serve.RoomKernelManager(max_kernels=99).kernels_per_client == 40
     monkeypatch.setenv("CSAT_KERNELS_PER_DEVICE", "lots")
     with pytest.raises(ValueError, match="CSAT_KERNELS_PER_DEVICE: expected a whole number"):
-        serve.RoomKernelManager(max_kernels=99).kernels_per_client
+        _ = serve.RoomKernelManager(max_kernels=99).kernels_per_client
 
 
 def test_the_trainers_laptop_is_the_address_the_server_answers_on():
@@ -266,9 +266,9 @@ def test_the_trainers_laptop_is_the_address_the_server_answers_on():
     assert serve.client_of(Request("192.168.1.40", "192.168.1.23")) == "192.168.1.40"
 
 
-def test_at_its_share_a_device_loses_its_oldest_unconnected_kernel_not_its_new_page(monkeypatch):
-    import asyncio
-
+def test_at_its_share_a_device_loses_its_oldest_unconnected_kernel_not_its_new_page(
+    monkeypatch, run_async
+):
     from tornado import web
 
     manager = serve.RoomKernelManager(max_kernels=99, kernels_per_client=2)
@@ -295,8 +295,8 @@ def test_at_its_share_a_device_loses_its_oldest_unconnected_kernel_not_its_new_p
         serve._client.set("10.0.0.9")
         return await manager.start_kernel(path=".")
 
-    assert asyncio.run(page_view()) == "new"
+    assert run_async(page_view()) == "new"
     assert shut == ["old"]  # the page still connected keeps its kernel
     with pytest.raises(web.HTTPError) as refused:  # "open" is connected, "new" is too young
-        asyncio.run(page_view())
+        run_async(page_view())
     assert refused.value.status_code == 429 and shut == ["old"]
