@@ -17,6 +17,7 @@ from csat.exercises import rubric
 from csat.exercises import scenario as scenario_mod
 from csat.exercises.quiz import Quiz
 from csat.exercises.scenario import Choice, Scenario
+from csat.exercises.store import NotFound
 from csat.i18n import Namespace
 from csat.ui.identity import Identity, hub_user
 
@@ -298,6 +299,22 @@ class _Exercise:
 
 def _warn(text: str) -> str:
     return f"<p style='color:#b2182b;font-weight:bold'>{_e(text)}</p>"
+
+
+def _cleared(exercise: _Exercise, err: BaseException) -> bool:
+    """When a save failed because the trainer reset the room's results while this page was
+    open (the attempt or the trainee is gone), start the exercise again for the same name and
+    say why; True if that was the reason. Anything else is left to :func:`_not_saved`."""
+    if not isinstance(err, NotFound) or exercise.trainee_name is None:
+        return False
+    log.info("%s: cleared by a reset while open; starting again", exercise.trainee_name)
+    try:
+        exercise.start(exercise.trainee_name)
+    except Exception as again:  # the store went away as well: the usual warning
+        exercise.message.value = _not_saved(exercise.language, again, "a restart after a reset")
+        return True
+    exercise.message.value = _warn(_t(exercise.language, "cleared"))
+    return True
 
 
 def _not_saved(lang: str, err: BaseException, what: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from csat.exercises import quiz as quiz_mod
 from csat.exercises.quiz import Quiz, QuizSession
 from csat.ui.common import (
+    _cleared,
     _e,
     _Exercise,
     _load_quiz,
@@ -176,7 +177,8 @@ class QuizWidget(_Exercise):
         try:
             self.session.answer(q.id, chosen)
         except Exception as err:  # a store that cannot write must not freeze the quiz
-            self.message.value = _not_saved(lang, err, "a quiz answer")
+            if not _cleared(self, err):
+                self.message.value = _not_saved(lang, err, "a quiz answer")
             return
         self.message.value = ""
         self.render()

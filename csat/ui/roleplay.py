@@ -17,6 +17,7 @@ from csat.ui.common import (
     OUTCOME_COLOURS,
     _bar,
     _bubble,
+    _cleared,
     _colon,
     _e,
     _Exercise,
@@ -178,7 +179,8 @@ class RolePlay(_Exercise):
             self._taken = False
             for b in self._pool:
                 b.disabled = False
-            self.message.value = _not_saved(self.language, err, "a role-play reply")
+            if not _cleared(self, err):
+                self.message.value = _not_saved(self.language, err, "a role-play reply")
             return
         self.message.value = ""
         self.render()

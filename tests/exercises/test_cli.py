@@ -185,6 +185,36 @@ def _until(stream, text: bytes) -> bytes:
     return seen
 
 
+def test_ctrl_c_at_the_reset_question_clears_nothing_and_writes_no_file(tmp_path):
+    import signal
+
+    from csat.exercises.store import Store
+
+    url = f"sqlite:///{tmp_path / 'day.sqlite'}"
+    hotpot = load("hotpot-queue")
+    with Store(url) as store:
+        ana = Session(hotpot, seed=3, store=store, trainee_id=store.trainee("Ana"))
+        ana.choose(hotpot.best_path()[0][1])
+    backup = tmp_path / "before.json"
+    reset = subprocess.Popen(
+        [sys.executable, "-m", "csat", "exercises", "reset", "--db", url,
+         "--backup", str(backup)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert b"Type yes" in _until(reset.stdout, b"Type yes")
+        reset.send_signal(signal.SIGINT)  # the trainer changes their mind: Ctrl-C
+        _out, err = reset.communicate(timeout=60)
+    finally:
+        reset.kill()
+    assert reset.returncode == 130
+    assert err.decode().strip().splitlines() == ["interrupted (Ctrl-C)"]
+    assert not backup.exists()
+    with Store(url) as store:  # everything is still there, and Ana plays on
+        assert store.trainees()["display_name"].tolist() == ["Ana"]
+        assert len(store.decisions(ana.attempt_id)) == 1
+
+
 def test_reset_loses_nothing_saved_while_it_waits_for_yes(any_url, tmp_path):
     """A trainee keeps playing while the trainer is asked "Type yes": every decision ends up
     in the backup file or still in the database, and the trainee plays on to the end."""

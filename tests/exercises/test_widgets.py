@@ -615,3 +615,36 @@ def test_trainees_side_by_side_in_the_hub_see_different_reply_orders(store):
         hub = _hub_open(store, f"Side {i}")
         orders.add(tuple(c.id for c in hub.current.session.choices))
     assert len(orders) > 1
+
+
+# -- a reset while a page is open ------------------------------------------------------------
+
+
+def test_a_role_play_cleared_by_a_reset_starts_again_and_saves_from_there(store, tmp_path):
+    rp = RolePlay(SCENARIO, store=store, trainee="Ana", seed=1)
+    first = best_choices()
+    rp.button_for(first[0]).click()
+    store.reset(tmp_path / "backup.json")  # the trainer's reset, while Ana reads her next line
+    rp.button_for(first[1]).click()
+    assert "cleared the room&#x27;s results" in rp.message.value
+    assert rp.session.node == rp.scenario.start and rp.session.steps == []
+    play(rp, first)  # and from here on every reply is saved again, to the end
+    assert rp.message.value == ""
+    attempts = store.attempts(trainee_id=store.trainee("Ana"))
+    assert len(attempts) == 1 and attempts["finished_at"].notna().all()
+    assert attempts["total"].iloc[0] == 100.0
+
+
+def test_a_quiz_cleared_by_a_reset_starts_again_in_chinese(store, tmp_path):
+    qw = QuizWidget(load_quiz("servqual-quiz"), store=store, trainee="王芳", lang="zh")
+    qw.select(qw.current.correct_ids())
+    qw.submit_button.click()
+    qw.next_button.click()
+    store.reset(tmp_path / "backup.json")
+    qw.select(qw.current.correct_ids())
+    qw.submit_button.click()
+    assert "培训师清空了本教室的成绩" in qw.message.value
+    assert "第1题" in qw.progress.value
+    answer_all(qw)
+    frame = store.attempts(trainee_id=store.trainee("王芳"))
+    assert len(frame) == 1 and frame.iloc[0]["total"] == 100.0

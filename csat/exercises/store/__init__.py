@@ -58,6 +58,7 @@ from csat.exercises.store.schema import (
     ENV_VAR,
     KINDS,
     SCHEMA_VERSION,
+    NotFound,
     StoreError,
     default_url,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Attempt",
     "Decision",
+    "NotFound",
     "Store",
     "StoreError",
     "default_url",

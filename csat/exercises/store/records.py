@@ -21,6 +21,7 @@ from csat.exercises.store.schema import (
     KINDS,
     MAX_NAME,
     Connection,
+    NotFound,
     StoreError,
     attempts,
     decisions,
@@ -115,7 +116,7 @@ class Records(Connection):
             ).first(),
         )
         if row is None:
-            raise StoreError(f"{self.url}: trainee {trainee_id!r}: no such trainee")
+            raise NotFound(f"{self.url}: trainee {trainee_id!r}: no such trainee")
         return row.code_hash is not None
 
     def set_code(self, trainee_id: str, code: str) -> None:
@@ -183,7 +184,7 @@ class Records(Connection):
             sa.select(trainees.c.trainee_id).where(trainees.c.trainee_id == trainee_id)
         ).first()
         if found is None:
-            raise StoreError(
+            raise NotFound(
                 f"{self.url}: trainee {trainee_id!r}: no such trainee; "
                 "create one with Store.trainee(display_name)"
             )
@@ -355,7 +356,7 @@ class Records(Connection):
             sa.select(attempts.c.finished_at).where(attempts.c.id == attempt_id)
         ).first()
         if row is None:
-            raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
+            raise NotFound(f"{self.url}: attempt {attempt_id}: no such attempt")
         return row.finished_at
 
     def finish_attempt(
@@ -395,7 +396,7 @@ class Records(Connection):
             ).where(attempts.c.id == attempt_id)
         ).first()
         if old is None:
-            raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
+            raise NotFound(f"{self.url}: attempt {attempt_id}: no such attempt")
         _score_range(f"attempt {attempt_id}", old.kind, values["total"], clean)
         if old.finished_at is not None:
             had = (old.ending, _loads(old.scores), old.total, bool(old.passed))
@@ -425,7 +426,7 @@ class Records(Connection):
         def work(conn: sa.Connection) -> Attempt:
             row = conn.execute(sa.select(attempts).where(attempts.c.id == attempt_id)).first()
             if row is None:
-                raise StoreError(f"{self.url}: attempt {attempt_id}: no such attempt")
+                raise NotFound(f"{self.url}: attempt {attempt_id}: no such attempt")
             return _attempt(row)
 
         return self._read(f"attempt {attempt_id}", work)

@@ -72,6 +72,11 @@ class StoreError(Exception):
     """The results database cannot do what was asked; the message says where and why."""
 
 
+class NotFound(StoreError):
+    """The trainee or attempt asked for is not in the database: never was, or was cleared by a
+    reset (``csat exercises reset``) while a page still had it open."""
+
+
 # --------------------------------------------------------------------------------------------
 # Tables
 
