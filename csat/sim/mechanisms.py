@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from csat.sim._jit import jit
-from csat.sim._replicas import _poisson
-from csat.sim.network import Network, _sample_contacts, check_people
+from csat.sim._replicas import _poisson1
+from csat.sim.network import Network, check_people
 from csat.sim.params import (
     ComplaintBehaviour,
     Expectations,
@@ -207,32 +207,122 @@ def _tally(targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tell(
-    network: Network, tellers: np.ndarray, mean: float, second_hop: float, rng: np.random.Generator
+    network: Network,
+    tellers: np.ndarray,
+    mean: float,
+    second_hop: float,
+    rng: np.random.Generator,
+    *,
+    beyond: bool = True,
 ) -> np.ndarray:
-    """Who hears a story along the network: each teller tells Poisson(``mean``) distinct
-    contacts; each of those retells it to Poisson(``second_hop``) contacts of their own.
+    """Who hears a story along the network: each teller tells each of their k contacts, one
+    coin each, with chance min(1, ``mean``/k); when ``mean`` exceeds k and ``beyond`` is True
+    (``network.beyond_contacts`` = "acquaintances"), Poisson(``mean`` − k) more people drawn
+    from the whole market, so that a teller tells ``mean`` people on average whatever their
+    number of contacts. Each first-hop hearer retells the story to ``second_hop`` people on
+    average, the same way.
 
     Returns one entry per message heard (a person told twice appears twice).
     """
+    return tell_counted(network, tellers, mean, second_hop, rng, beyond=beyond)[0]
+
+
+def tell_counted(
+    network: Network,
+    tellers: np.ndarray,
+    mean: float,
+    second_hop: float,
+    rng: np.random.Generator,
+    *,
+    beyond: bool = True,
+) -> tuple[np.ndarray, int]:
+    """:func:`tell`, and how many of its messages went beyond the tellers' contacts."""
+    tellers = _check_telling(network, tellers, rng, mean=mean, second_hop=second_hop)
+    indptr, indices = network._csr
+    heard, far = _tell(
+        indptr, indices, network.n, tellers, float(mean), float(second_hop), bool(beyond), rng
+    )
+    return heard, int(far)
+
+
+def tell_one_hop(
+    network: Network,
+    tellers: np.ndarray,
+    mean: float,
+    rng: np.random.Generator,
+    *,
+    beyond: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One hop of :func:`tell`: the hearers, and for each the index into ``tellers`` of who
+    told them (the day's own kernel, which the lessons use to follow one story)."""
+    tellers = _check_telling(network, tellers, rng, mean=mean)
+    indptr, indices = network._csr
+    heard, owner, _ = _tell_once(
+        indptr, indices, network.n, tellers, float(mean), bool(beyond), rng
+    )
+    return heard, owner
+
+
+def _check_telling(network, tellers, rng, **numbers) -> np.ndarray:
     if not isinstance(network, Network):
         raise ValueError(f"tell: network must be a Network, got {type(network).__name__}")
     tellers = check_people(network, tellers, "tell: tellers")
-    for name, value in (("mean", mean), ("second_hop", second_hop)):
+    for name, value in numbers.items():
         if not 0 <= float(value) < 1e6:  # also refuses NaN
             raise ValueError(f"tell: {name} must be in [0, 1e6), got {value!r}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"tell: rng must be a numpy Generator, got {rng!r}")
-    return _tell(*network._csr, tellers, float(mean), float(second_hop), rng)
+    return tellers
 
 
 @jit
-def _tell(indptr, indices, tellers, mean, second_hop, rng):
+def _tell(indptr, indices, n, tellers, mean, second_hop, beyond, rng):
+    """:func:`tell_counted` on the CSR arrays: ``(hearers, messages beyond contacts)``."""
     if tellers.size == 0 or mean == 0:
-        return np.zeros(0, np.int64)
-    heard, _ = _sample_contacts(indptr, indices, tellers, _poisson(rng, mean, tellers.size), rng)
+        return np.zeros(0, np.int64), 0
+    heard, _, far = _tell_once(indptr, indices, n, tellers, mean, beyond, rng)
     if second_hop and heard.size:
-        again, _ = _sample_contacts(
-            indptr, indices, heard, _poisson(rng, second_hop, heard.size), rng
-        )
+        again, _, far_again = _tell_once(indptr, indices, n, heard, second_hop, beyond, rng)
         heard = np.concatenate((heard, again))
-    return heard
+        far += far_again
+    return heard, far
+
+
+@jit
+def _tell_once(indptr, indices, n, tellers, mean, beyond, rng):
+    """One hop, ``(hearers, index of each one's teller, messages beyond contacts)``: a coin
+    per contact of each teller with chance min(1, mean/k); then, beyond the contacts,
+    Poisson(Σ max(mean − k, 0)) people drawn from the whole market, each given to a teller in
+    proportion to that teller's max(mean − k, 0) — the same as one Poisson count per teller
+    (a Poisson count split at random is independent Poisson counts). No sorting: the cost is
+    one uniform per contact of a teller and two per message beyond."""
+    start = indptr[tellers]
+    deg = indptr[tellers + 1] - start
+    ends = deg.cumsum()
+    total = ends[-1] if ends.size else 0
+    near = np.zeros(0, np.int64)
+    near_owner = np.zeros(0, np.int64)
+    if total:
+        owner = np.arange(tellers.size).repeat(deg)
+        offset = np.arange(total) - (ends - deg)[owner]
+        chance = np.minimum(1.0, mean / deg[owner])  # deg[owner] >= 1 for every entry
+        told = rng.random(total) < chance
+        near_owner = owner[told].astype(np.int64)
+        near = indices[start[near_owner] + offset[told]].astype(np.int64)
+    far = 0
+    rest = np.maximum(mean - deg, 0.0)
+    if beyond:
+        wanted = rest.sum()
+        if wanted > 0:
+            far = _poisson1(rng, wanted)
+    if far:
+        cum = rest.cumsum()
+        picks = np.searchsorted(cum, rng.random(far) * cum[-1], side="right")
+        far_owner = np.minimum(picks, tellers.size - 1).astype(np.int64)
+        far_heard = rng.integers(0, n, far)
+        return (
+            np.concatenate((near, far_heard)),
+            np.concatenate((near_owner, far_owner)),
+            far,
+        )
+    return near, near_owner, far

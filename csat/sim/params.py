@@ -279,6 +279,14 @@ class NetworkSpec(_Validated):
     """Average number of contacts a person has."""
     rewire: float = _spec(0.1, "float", 0.0, 1.0)
     """Small world only: share of a ring's links rewired to random people."""
+    beyond_contacts: str = _spec("acquaintances", "choice", choices=("acquaintances", "nobody"))
+    """Who else hears a teller who would tell more people than they have contacts.
+    ``acquaintances`` (the default): the rest are people drawn from the whole market — the
+    weak ties beyond one's close circle through which news travels furthest (Granovetter
+    1973) — so every teller tells as many people as ``wom`` says (TARP's counts were asked of
+    customers, not of their close circles) and the bad-to-good ratio holds on any network;
+    the run counts them (``wom_beyond_contacts``). ``nobody``: a teller's contacts are all they
+    can tell, and a small network quietly caps the research counts."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -151,6 +151,7 @@ COUNT_FIELDS = (
     "prospects_put_off",
     "wom_positive",
     "wom_negative",
+    "wom_beyond_contacts",
 )
 """The whole-number fields of :class:`DayEvents`: the columns of :func:`_days`'s ``counts``."""
 SUM_FIELDS = (
@@ -178,6 +179,7 @@ SUM_FIELDS = (
     _PUT_OFF,
     _WOM_POSITIVE,
     _WOM_NEGATIVE,
+    _WOM_BEYOND,
 ) = range(len(COUNT_FIELDS))
 _SAT_SUM, _EXP_SUM, _REVENUE, _COSTS, _PROFIT, _DISCOUNTED = range(len(SUM_FIELDS))
 
@@ -351,6 +353,7 @@ class DayConstants(NamedTuple):
     told_by_dissatisfied: float
     second_hop_positive: float
     second_hop_negative: float
+    beyond_contacts: bool
     defection_per_message: float
     unhappy_seeds: int
     seeds_by_degree: bool
@@ -403,6 +406,7 @@ def day_constants(params: Params) -> DayConstants:
         told_by_dissatisfied=float(wom.told_by_dissatisfied),
         second_hop_positive=float(wom.second_hop_positive),
         second_hop_negative=float(wom.second_hop_negative),
+        beyond_contacts=params.network.beyond_contacts == "acquaintances",
         defection_per_message=float(wom.defection_per_message),
         unhappy_seeds=int(wom.unhappy_seeds),
         seeds_by_degree=wom.unhappy_seeds_by == "degree",
@@ -553,12 +557,15 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
     else:
         praisers = np.concatenate((praisers_visit, praisers_problem))
         warners = np.concatenate((seeds, warners_problem))
-        pos_targets = _tell(
-            indptr, indices, praisers, c.told_by_satisfied, c.second_hop_positive, rng
-        )
-        neg_targets = _tell(
-            indptr, indices, warners, c.told_by_dissatisfied, c.second_hop_negative, rng
-        )
+        pos_targets, pos_far = _tell(
+            indptr, indices, n, praisers, c.told_by_satisfied, c.second_hop_positive,
+            c.beyond_contacts, rng,
+        )  # fmt: skip
+        neg_targets, neg_far = _tell(
+            indptr, indices, n, warners, c.told_by_dissatisfied, c.second_hop_negative,
+            c.beyond_contacts, rng,
+        )  # fmt: skip
+        ev[_WOM_BEYOND] = pos_far + neg_far
         n_pos = pos_targets.size
         n_neg = neg_targets.size
     ev[_WOM_POSITIVE] = n_pos

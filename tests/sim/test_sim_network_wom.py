@@ -50,17 +50,11 @@ def test_unhappy_customers_still_tell_twice_as_many_on_a_well_connected_network(
     assert ratio == pytest.approx(2.0, rel=0.03)
 
 
-def test_contacts_cap_what_a_teller_can_tell():
-    """On a ring of two, an unhappy customer can warn at most two people, not ten."""
-    params = sim.presets.get("hotel", population=5_000, **{"network.kind": "ring"})
-    params = sim.with_changes(params, **{"network.mean_degree": 2.0})
-    d = sim.run(params, rng=7).daily
-    tellers = (d["silent_problems"] + d["complaints_front_line"]).sum()
-    assert d["wom_negative"].sum() <= 2 * tellers
+def test_an_unhappy_influencer_reaches_more_people_only_by_telling_more():
+    """Under the research rule an influencer tells as many as anyone (16), so reaches as many;
+    telling everyone they know, and nobody beyond, the best-connected reach far more."""
 
-
-def test_an_unhappy_influencer_reaches_more_people():
-    def reach(by, seed):
+    def reach(by, seed, **rule):
         params = sim.presets.get(
             "car_dealer",
             population=20_000,
@@ -70,13 +64,18 @@ def test_an_unhappy_influencer_reaches_more_people():
                 "wom.unhappy_seeds": 10,
                 "wom.unhappy_seeds_by": by,
                 "wom.second_hop_negative": 1.0,
+                **rule,
             },
         )
         return sim.run(params, rng=seed).summary()["people_heard_bad_news"]
 
-    influencers = np.mean([reach("degree", s) for s in range(4)])
-    ordinary = np.mean([reach("random", s) for s in range(4)])
-    assert influencers > 1.2 * ordinary
+    everyone = {"wom.told_by_dissatisfied": 1000.0, "network.beyond_contacts": "nobody"}
+    research = [np.mean([reach(by, s) for s in range(4)]) for by in ("degree", "random")]
+    broadcast = [
+        np.mean([reach(by, s, **everyone) for s in range(4)]) for by in ("degree", "random")
+    ]
+    assert research[0] == pytest.approx(research[1], rel=0.2)
+    assert broadcast[0] > 3 * broadcast[1]
 
 
 def test_unhappy_seeds_leave_and_are_counted_as_silent_defections():

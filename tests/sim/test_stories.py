@@ -170,8 +170,10 @@ def test_one_story_reaches_the_decks_200_only_in_a_well_mixed_market():
     df = stories.story_reach(n=20_000, tellers=300).set_index("network")
     assert df.loc["well_mixed", "total"] == pytest.approx(210, rel=0.05)
     assert df.loc["well_mixed", "first_hop"] == pytest.approx(10, rel=0.05)
-    # On a ring of 10 contacts a second hop only reaches the next few doors: at most 20 people.
-    assert df.loc["ring", "total"] <= 20
+    # Every market carries the decks' 210 messages (acquaintances make up what contacts
+    # cannot), but on a ring or a small world friends' friends overlap: fewer distinct people.
+    assert np.allclose(df["messages"], 210, rtol=0.05), df["messages"]
+    assert df.loc["ring", "total"] < 0.7 * df.loc["well_mixed", "total"]
     assert df.loc["ring", "total"] < df.loc["small_world", "total"] < df.loc["well_mixed", "total"]
     # Repeats are counted in messages, not in people.
     assert (df["messages"] >= df["total"] - 1e-9).all()
@@ -237,14 +239,24 @@ def test_influencer_experiment_is_tidy_and_paired(influencers):
     assert (fixed["told"] == sim.presets.get("car_dealer").wom.told_by_dissatisfied).all()
 
 
-def test_unhappy_hubs_spread_bad_news_further_than_random_customers(influencers):
-    """Over an ensemble, not one lucky draw: degree seeding beats random seeding."""
-    for df in influencers:
-        summary = stories.influencer_summary(df).droplevel("told")
-        assert summary.loc["degree", "mean"] > 1.4 * summary.loc["random", "mean"]
-        degree = df.loc[df["seeding"] == "degree", "extra_heard_bad_news"].to_numpy()
-        random_ = df.loc[df["seeding"] == "random", "extra_heard_bad_news"].to_numpy()
-        assert np.median(degree) > np.quantile(random_, 0.9)
+def test_under_the_research_rule_hubs_reach_no_more_than_anyone(influencers):
+    """Each tells about 16 people whoever they are (acquaintances make up the count of a
+    customer with fewer contacts), so the best-connected reach about as many as anyone."""
+    fixed, _ = influencers
+    summary = stories.influencer_summary(fixed).droplevel("told")
+    ratio = summary.loc["degree", "mean"] / summary.loc["random", "mean"]
+    assert 0.8 < ratio < 1.25, ratio
+
+
+def test_unhappy_hubs_who_tell_everyone_they_know_reach_far_more(influencers):
+    """Over an ensemble, not one lucky draw: when everyone tells all their contacts (and
+    nobody else), degree seeding beats random seeding in nearly every run."""
+    _, broadcast = influencers
+    summary = stories.influencer_summary(broadcast).droplevel("told")
+    assert summary.loc["degree", "mean"] > 4 * summary.loc["random", "mean"]
+    degree = broadcast.loc[broadcast["seeding"] == "degree", "extra_heard_bad_news"].to_numpy()
+    random_ = broadcast.loc[broadcast["seeding"] == "random", "extra_heard_bad_news"].to_numpy()
+    assert np.median(degree) > np.quantile(random_, 0.9)
 
 
 def test_hubs_matter_far_more_when_people_tell_everyone_they_know(influencers):

@@ -23,7 +23,7 @@ from csat.lessons.stories.words import TEXT, layout
 from csat.lessons.stories.words import fmt as _fmt
 from csat.lessons.stories.words import words as _words
 from csat.lessons.typeset import one_line
-from csat.sim import analytic, diffusion, presets
+from csat.sim import analytic, diffusion, mechanisms, presets
 from csat.sim import network as nw
 from csat.sim.ensemble import ensemble
 from csat.sim.params import with_changes
@@ -46,11 +46,12 @@ def story_reach(
 ) -> pd.DataFrame:
     """How many distinct people one unhappy customer's story reaches, by kind of market.
 
-    Uses the simulator's own telling rule (:func:`csat.sim.network.sample_contacts`): the teller
-    tells Poisson(``told``) distinct contacts, and each of them retells it to
-    Poisson(``second_hop``) of their own contacts. In a well-mixed market every message lands
-    on someone drawn at random. People who hear it twice count once; the teller is not
-    counted.
+    Uses the simulator's own telling rule, the very kernel of the day
+    (:func:`csat.sim.mechanisms.tell_one_hop`): the teller tells each of their k contacts with
+    chance min(1, ``told``/k) and, when ``told`` is more than k, Poisson(``told`` − k)
+    acquaintances drawn from the whole market; each hearer retells it to ``second_hop`` people
+    the same way. In a well-mixed market every message lands on someone drawn at random.
+    People who hear it twice count once; the teller is not counted.
 
     Returns one row per kind: ``network``, ``first_hop`` and ``second_hop`` (distinct new
     people, mean per teller), ``total`` and ``messages`` (all messages, repeats included).
@@ -66,18 +67,14 @@ def story_reach(
     for kind in kinds:
         net = nw.build(kind, n, mean_degree, rewire=0.1, rng=gen)
         who = gen.choice(n, tellers, replace=False)
-        first_counts = gen.poisson(told, tellers)
         if net is None:
-            owner1 = np.repeat(np.arange(tellers), first_counts)
+            owner1 = np.repeat(np.arange(tellers), gen.poisson(told, tellers))
             heard1 = gen.integers(0, n, owner1.size)
-        else:
-            heard1, owner1 = nw.sample_contacts(net, who, first_counts, gen)
-        second_counts = gen.poisson(second_hop, heard1.size)
-        if net is None:
-            owner2 = np.repeat(np.arange(heard1.size), second_counts)
+            owner2 = np.repeat(np.arange(heard1.size), gen.poisson(second_hop, heard1.size))
             heard2 = gen.integers(0, n, owner2.size)
         else:
-            heard2, owner2 = nw.sample_contacts(net, heard1, second_counts, gen)
+            heard1, owner1 = mechanisms.tell_one_hop(net, who, told, gen)
+            heard2, owner2 = mechanisms.tell_one_hop(net, heard1, second_hop, gen)
         teller2 = owner1[owner2]
         key1 = np.unique(owner1.astype(np.int64) * n + heard1)
         key1 = key1[key1 % n != who[key1 // n]]
@@ -328,6 +325,10 @@ INFLUENCER_COLUMNS = (
 )
 
 
+EVERYONE = 1000
+"""``told`` meaning "tells everyone they know" in :func:`influencer_experiment`."""
+
+
 def influencer_experiment(
     preset: str = "car_dealer",
     seeds: int = 20,
@@ -347,7 +348,10 @@ def influencer_experiment(
     same network: no unhappy seeds (``"none"``), ``seeds`` unhappy customers picked at random
     (``"random"``), and the ``seeds`` best-connected customers (``"degree"``). Each unhappy
     seed leaves on day 0 and tells ``told`` people on average (the preset's
-    ``wom.told_by_dissatisfied`` when None; 1000 means "everyone they know").
+    ``wom.told_by_dissatisfied`` when None). :data:`EVERYONE` (1000, more than anyone's
+    contacts) means "everyone they know, and nobody else": the run then tells nobody beyond
+    contacts (``network.beyond_contacts="nobody"``). With any smaller ``told`` a seed with
+    fewer contacts than ``told`` also tells acquaintances, as in every run.
 
     Returns
     -------
@@ -365,6 +369,8 @@ def influencer_experiment(
     base = {"network.kind": network, "network.mean_degree": mean_degree, **changes}
     if told is not None:
         base["wom.told_by_dissatisfied"] = told
+        if told >= EVERYONE:
+            base["network.beyond_contacts"] = "nobody"
     frames = []
     for seeding, k in (("none", 0), ("random", seeds), ("degree", seeds)):
         params = presets.get(
