@@ -7,6 +7,12 @@ one in fifty at the B2B supplier (whose customers order monthly). Complaint, rec
 word-of-mouth defaults follow the research (``science.md``); :func:`folklore` swaps in the
 training decks' figures instead.
 
+The complaint figures are what each business *realises*: the share of its problems voiced to
+the front line and the share reaching head office, counted over the problems it actually has
+(:func:`stated_complaint_shares`). Because bigger problems are voiced more often, the
+reference-severity shares the engine reads differ from business to business; they come from
+:func:`csat.sim.calibration.base_complaint_shares` and are kept in :data:`_VOICED`.
+
 Examples
 --------
 >>> names()[:3]
@@ -34,6 +40,31 @@ from csat.sim.params import (
 )
 
 
+_VOICED: dict[str, tuple[float, float, float]] = {
+    # business: (share of problems voiced to the front line, share reaching head office, both
+    # realised over the year the business draws; front-line share at the reference severity
+    # that realises them, from calibration.base_complaint_shares(get(business), front, head)).
+    # Goodman/TARP: about half of problems reach the front line, 1-5% head office.
+    "car_dealer": (0.50, 0.03, 0.535),
+    "hotel": (0.50, 0.03, 0.530),
+    "hotpot": (0.50, 0.03, 0.555),
+    "sales_office": (0.50, 0.03, 0.493),
+    # TARP: about 75% of business customers complain to the front line.
+    "b2b_supplier": (0.75, 0.05, 0.845),
+    "airline": (0.50, 0.03, 0.494),
+}
+
+
+def _voiced(business: str) -> ComplaintBehaviour:
+    """The complaint behaviour that realises ``business``'s stated shares.
+
+    Head office gets the same share of complaints as stated: base × head / front of problems at
+    the reference severity, so the realised head-office share follows the front line's.
+    """
+    front, head, base = _VOICED[business]
+    return ComplaintBehaviour(front_line=base, head_office=base * head / front)
+
+
 @dataclass(frozen=True)
 class Preset:
     """A named business: its parameters and a line about it in English and Chinese.
@@ -58,6 +89,7 @@ def _car_dealer() -> Params:
         innovation=0.02,
         service=ServiceProfile(quality=(8.1, 8.3, 8.7, 8.4, 9.0), spread=(1.2, 1.0, 0.8, 0.9, 0.6)),
         expectations=Expectations(promise=7.6, needs=7.2),
+        complaints=_voiced("car_dealer"),
         # TARP's car-maker study: bad experiences told to 16 people, good ones to 8.
         wom=WordOfMouth(
             told_by_dissatisfied=16.0, told_by_satisfied=8.0, adoption_per_message=0.004
@@ -82,6 +114,7 @@ def _hotel() -> Params:
         innovation=0.05,
         service=ServiceProfile(quality=(8.5, 8.3, 8.6, 8.4, 9.0), spread=(1.0, 1.1, 0.8, 1.0, 0.7)),
         expectations=Expectations(promise=7.8, needs=7.3),
+        complaints=_voiced("hotel"),
         wom=WordOfMouth(adoption_per_message=0.006),
         economics=Economics(
             revenue_per_visit=650.0,
@@ -103,6 +136,7 @@ def _hotpot() -> Params:
         innovation=0.06,
         service=ServiceProfile(quality=(9.1, 8.3, 9.0, 9.5, 9.1), spread=(0.9, 1.4, 0.8, 0.9, 0.8)),
         expectations=Expectations(promise=7.8, needs=7.3),
+        complaints=_voiced("hotpot"),
         wom=WordOfMouth(adoption_per_message=0.004),
         economics=Economics(
             revenue_per_visit=320.0,
@@ -124,6 +158,7 @@ def _sales_office() -> Params:
         innovation=0.08,
         service=ServiceProfile(quality=(8.3, 8.6, 8.2, 8.4, 9.6), spread=(1.2, 1.0, 1.2, 1.0, 0.5)),
         expectations=Expectations(promise=8.0, needs=7.2),
+        complaints=_voiced("sales_office"),
         wom=WordOfMouth(adoption_per_message=0.01),
         economics=Economics(
             revenue_per_visit=4_000.0,
@@ -145,8 +180,7 @@ def _b2b_supplier() -> Params:
         innovation=0.02,
         service=ServiceProfile(quality=(9.3, 8.9, 9.3, 8.7, 9.1), spread=(0.9, 1.0, 0.7, 0.9, 0.6)),
         expectations=Expectations(promise=7.8, needs=7.4),
-        # TARP: about 75% of business customers complain to the front line.
-        complaints=ComplaintBehaviour(front_line=0.75, head_office=0.05),
+        complaints=_voiced("b2b_supplier"),
         wom=WordOfMouth(told_by_dissatisfied=6.0, told_by_satisfied=3.0, adoption_per_message=0.01),
         economics=Economics(
             revenue_per_visit=50_000.0,
@@ -168,6 +202,7 @@ def _airline() -> Params:
         innovation=0.04,
         service=ServiceProfile(quality=(8.2, 8.2, 9.0, 8.4, 8.8), spread=(1.5, 1.2, 0.7, 0.9, 0.7)),
         expectations=Expectations(promise=7.5, needs=7.2),
+        complaints=_voiced("airline"),
         wom=WordOfMouth(adoption_per_message=0.004),
         economics=Economics(
             revenue_per_visit=1_200.0,
@@ -180,6 +215,10 @@ def _airline() -> Params:
     )
 
 
+_FOLKLORE_VOICED = 0.04
+"""The decks' share of dissatisfied customers who complain (the same at head office)."""
+
+
 def folklore(params: Params) -> Params:
     """The training decks' figures applied to a business (course brief C1, C2).
 
@@ -190,7 +229,9 @@ def folklore(params: Params) -> Params:
     """
     return replace(
         params,
-        complaints=ComplaintBehaviour(front_line=0.04, head_office=0.04, severity_elasticity=0.0),
+        complaints=ComplaintBehaviour(
+            front_line=_FOLKLORE_VOICED, head_office=_FOLKLORE_VOICED, severity_elasticity=0.0
+        ),
         recovery=replace(
             params.recovery,
             repurchase_silent=0.10,
@@ -251,6 +292,25 @@ _PRESETS = {
 }
 
 
+def stated_complaint_shares(name: str) -> tuple[float, float]:
+    """The shares of problems preset ``name`` voices to the front line and to head office.
+
+    These are realised figures: what a run of the preset counts, problems of every size
+    together (the test suite runs every preset to check them).
+
+    >>> stated_complaint_shares("b2b_supplier")
+    (0.75, 0.05)
+    >>> stated_complaint_shares("deck_folklore")
+    (0.04, 0.04)
+    """
+    if name not in _PRESETS:
+        raise ValueError(f"preset must be one of {names()}, got {name!r}")
+    if name == "deck_folklore":  # the decks' flat 4%, whatever the size of the problem
+        return (_FOLKLORE_VOICED, _FOLKLORE_VOICED)
+    front, head, _ = _VOICED[name]
+    return (front, head)
+
+
 def names() -> list[str]:
     """Names of the presets, in the course's order."""
     return list(_PRESETS)
@@ -280,7 +340,11 @@ def get(name: str, **changes: Any) -> Params:
 
 
 def describe() -> pd.DataFrame:
-    """A table of the presets: name, description in English and Chinese, and key figures."""
+    """A table of the presets: name, description in English and Chinese, and key figures.
+
+    ``front_line_complaints`` is the share of problems the business voices to the front line
+    (:func:`stated_complaint_shares`).
+    """
     rows = []
     for p in _PRESETS.values():
         params = p.build()
@@ -292,7 +356,8 @@ def describe() -> pd.DataFrame:
                 "population": params.population,
                 "visits_per_year": params.visits_per_year,
                 "revenue_per_visit": params.economics.revenue_per_visit,
-                "front_line_complaints": params.complaints.front_line,
+                # The share realised over the business's problems, not the base share.
+                "front_line_complaints": stated_complaint_shares(p.name)[0],
             }
         )
     return pd.DataFrame(rows).set_index("preset")
