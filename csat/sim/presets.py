@@ -39,7 +39,6 @@ from csat.sim.params import (
     with_changes,
 )
 
-
 _VOICED: dict[str, tuple[float, float, float]] = {
     # business: (share of problems voiced to the front line, share reaching head office, both
     # realised over the year the business draws; front-line share at the reference severity
