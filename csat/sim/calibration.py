@@ -87,7 +87,7 @@ def base_complaint_shares(
     front_line: float,
     head_office: float,
     *,
-    problems: int = 20_000,
+    problems: int = 100_000,
     first_seed: int = 0,
     tolerance: float = 2e-4,
 ) -> ComplaintBehaviour:

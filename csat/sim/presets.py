@@ -44,13 +44,13 @@ _VOICED: dict[str, tuple[float, float, float]] = {
     # realised over the year the business draws; front-line share at the reference severity
     # that realises them, from calibration.base_complaint_shares(get(business), front, head)).
     # Goodman/TARP: about half of problems reach the front line, 1-5% head office.
-    "car_dealer": (0.50, 0.03, 0.535),
-    "hotel": (0.50, 0.03, 0.530),
+    "car_dealer": (0.50, 0.03, 0.526),
+    "hotel": (0.50, 0.03, 0.534),
     "hotpot": (0.50, 0.03, 0.555),
     "sales_office": (0.50, 0.03, 0.493),
     # TARP: about 75% of business customers complain to the front line.
-    "b2b_supplier": (0.75, 0.05, 0.845),
-    "airline": (0.50, 0.03, 0.494),
+    "b2b_supplier": (0.75, 0.05, 0.841),
+    "airline": (0.50, 0.03, 0.496),
 }
 
 
