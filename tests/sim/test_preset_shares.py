@@ -7,6 +7,8 @@ the calibration did not use, pool the problems of several runs, and compare the 
 problems voiced to the front line and reaching head office with the stated figures.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -80,3 +82,11 @@ def test_preset_realises_its_stated_complaint_shares(name):
             f"(z = {z:+.1f}); recompute its base share with "
             "csat.sim.calibration.base_complaint_shares"
         )
+
+
+def test_the_readme_states_each_presets_figures():
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for name, (front, head) in STATED.items():
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), "")
+        assert row.startswith(f"| `{name}` | {front:.0%} / "), f"README: no row for {name}"
+        assert f"| {head:.0%} / " in row, f"README: {name}'s head-office figure"
