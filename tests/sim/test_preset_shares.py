@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from csat import sim
-from csat.sim import presets
+from csat.sim import calibration, presets
 
 STATED = {
     # preset: (share of problems voiced to the front line, share reaching head office)
@@ -90,3 +90,22 @@ def test_the_readme_states_each_presets_figures():
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), "")
         assert row.startswith(f"| `{name}` | {front:.1%} / "), f"README: no row for {name}"
         assert f"| {head:.1%} / " in row, f"README: {name}'s head-office figure"
+
+
+def test_base_complaint_shares_realise_the_figure_asked_for():
+    small = presets.get("hotpot", population=3_000, days=120)
+    cb = calibration.base_complaint_shares(small, 0.6, 0.06, problems=2_000)
+    assert cb.front_line > 0.6  # this business's problems are mostly small
+    assert cb.head_office == pytest.approx(cb.front_line * 0.06 / 0.6)
+    got = calibration.realised_complaint_shares(
+        sim.with_changes(
+            small,
+            **{"complaints.front_line": cb.front_line, "complaints.head_office": cb.head_office},
+        ),
+        problems=2_000,
+    )
+    assert got.front_line == pytest.approx(0.6, abs=0.005)  # the seeds the search used
+    flat = sim.with_changes(small, **{"complaints.severity_elasticity": 0.0})
+    assert calibration.base_complaint_shares(flat, 0.3, 0.02).front_line == 0.3
+    with pytest.raises(ValueError, match="head_office must be in"):
+        calibration.base_complaint_shares(small, 0.3, 0.5)
