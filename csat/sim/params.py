@@ -185,13 +185,19 @@ class ComplaintBehaviour(_Validated):
 
     The shares hold for a problem of ``reference_severity``; bigger problems are voiced more
     often: P(complain) = 1 − (1 − front_line)^((severity / reference_severity)^elasticity).
-    Research defaults (Goodman/TARP): about 50% complain to the front line, 1–5% reach head office.
+    Research figures (Goodman/TARP): about 50% complain to the front line, 1–5% reach head office.
+    Those count problems of every size, so what a run realises is not ``front_line`` unless
+    its problems sit at the reference severity: with these defaults a business whose problems
+    are mostly small voices fewer than half. The presets state the research figures as realised
+    shares and set these base shares to match (:func:`csat.sim.calibration.base_complaint_shares`).
     """
 
     front_line: float = _spec(0.50, "float", 0.0, 1.0)
-    """Share of problem customers who complain to the front line (TARP: ~50%, B2B ~75%)."""
+    """Share of customers with a problem of the reference severity who complain to the front
+    line (the base share; a preset calibrates it to realise TARP's ~50%, B2B ~75%)."""
     head_office: float = _spec(0.03, "float", 0.0, 1.0)
-    """Share of problem customers who escalate to head office (TARP: 1–5%)."""
+    """Share of customers with a problem of the reference severity who escalate to head office
+    (complainers escalate at head_office / front_line whatever the size; TARP: 1–5%)."""
     severity_elasticity: float = _spec(1.0, "float", 0.0, 5.0)
     """How strongly complaint rates rise with the size of the problem (0 = not at all)."""
     reference_severity: float = _spec(1.0, "float", 0.01, 10.0)
