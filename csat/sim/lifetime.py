@@ -43,6 +43,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from csat.sim.analytic import clv, clv_continuous, clv_formula_gap
 from csat.sim.params import Params, with_changes
@@ -80,8 +81,14 @@ class CohortValue:
         M (1 − e^{−(h+δ)T}) / (h+δ) over the same ``years`` T.
     formula : float
         m·r/(1+i−r) with m = M and r as measured.
+    complaint_costs : float
+        What handling the cohort's complaints cost per customer, discounted (part of
+        ``realised``).
     values : numpy.ndarray
         Each customer's value (the mean of which is ``realised``).
+    summary : pandas.Series
+        :meth:`csat.sim.Result.summary` of the cohort's run: its ``lifetime_value`` and ``clv``
+        are the two values the capstone and the course compute from any run.
     """
 
     customers: int
@@ -94,7 +101,9 @@ class CohortValue:
     standard_error: float
     closed_form: float
     formula: float
+    complaint_costs: float
     values: np.ndarray = field(repr=False)
+    summary: pd.Series = field(repr=False)
 
     @property
     def formula_gap(self) -> float:
@@ -194,5 +203,7 @@ def cohort_value(
         standard_error=float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else float("nan"),
         closed_form=float(clv_continuous(margin, hazard, math.log1p(i), p.days / 365.0)),
         formula=clv(margin, retention, i),
+        complaint_costs=float(handling) / n,
         values=values,
+        summary=s,
     )
