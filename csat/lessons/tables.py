@@ -99,7 +99,7 @@ def readable(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     --------
     >>> t = pd.DataFrame({"retention": [0.8], "clv": [266.666]})
     >>> readable(t).to_dict("records")
-    [{'Retention r': '80%', 'Lifetime value (¥)': '267'}]
+    [{'Retention r': '80%', 'Lifetime value by the formula (¥)': '267'}]
     """
     heads = i18n.table("teaching_columns", i18n.check(lang, where="lang"))
     out = table.copy()
