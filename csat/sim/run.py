@@ -34,8 +34,8 @@ class Result:
         The market at the end of the last day.
     daily : pandas.DataFrame
         One row per day (tidy): people by status, visits and their outcomes, complaints,
-        defections by cause, word of mouth, money, and the lifetime value estimated from the
-        rates observed so far.
+        defections by cause, word of mouth, money, and the lifetime value a manager would
+        estimate from the rates observed so far (``clv``, the formula m·r/(1+i−r)).
     network : Network or None
         The contact network word of mouth followed (None: well mixed).
     """
