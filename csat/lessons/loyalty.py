@@ -6,8 +6,15 @@ Sasser's "+25–85% from five points more retention" needs. The simulator tests 
 claims (five points of satisfaction, lower churn, retention against acquisition). What lives
 here: :func:`five_year_losses`, :func:`satisfaction_gain_test`, :func:`clv_table`,
 :func:`deck_clv_examples`, :func:`clv_growing`, :func:`growth_needed`,
-:func:`retention_gain_figure`, :func:`retention_test`, :func:`strategies`,
-:func:`why_customers_leave_figure`. The slider of the same lesson is a
+:func:`retention_gain_figure`, :func:`lifetime_value_check`, :func:`retention_test`,
+:func:`strategies`, :func:`why_customers_leave_figure`.
+
+Which lifetime value is which (:mod:`csat.sim.lifetime`): the formula m·r/(1+i−r) is taught as
+the manager's estimate from a yearly retention rate; :func:`lifetime_value_check` sets it beside
+what simulated customers really bring (a cohort followed by the engine) and the closed form
+M/(h+δ) that matches it. Where a table counts money the customers will bring
+(:func:`retention_test`'s ``lifetime_value``, :func:`strategies`' business value, as in the
+capstone) it uses the closed form at the run's rates. The slider of the same lesson is a
 widget, ``RetentionGainSlider`` in the UI layer's ``teaching`` module; notebooks reach the
 rest through :mod:`csat.lessons.teaching`.
 
@@ -34,7 +41,7 @@ from csat import i18n
 from csat.lessons import style
 from csat.lessons.expectation import quality_shift
 from csat.lessons.tables import preset_label
-from csat.sim import analytic, presets
+from csat.sim import analytic, lifetime, presets
 from csat.sim.ensemble import ensemble
 from csat.sim.params import Params, with_changes
 from csat.sim.run import Result, run
@@ -317,6 +324,50 @@ def retention_gain_figure(
     return fig
 
 
+def lifetime_value_check(
+    names: Sequence[str] = ("car_dealer", "hotel"),
+    *,
+    years: float = lifetime.YEARS,
+    rng: int = 1,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """The manager's formula against what the customers bring, for each business in ``names``.
+
+    For each, :func:`csat.sim.lifetime.cohort_value` follows the customers of the whole market
+    for ``years`` years in the simulator: the realised value is what they brought (visits
+    really made, until they really left, net of retention and complaint costs, discounted), with
+    its standard error. Beside it the closed form M/(h+δ) at the rates the cohort showed, and
+    the formula m·r/(1+i−r) with r = e^{−h} the yearly retention a manager would measure. The
+    formula's gap is what theory predicts, (h+δ)/(e^{h+δ}−1) − 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``preset`` (the business's short name in ``lang``); columns ``customers``,
+        ``retention_per_year``, ``formula``, ``realised``, ``standard_error``,
+        ``closed_form``, ``formula_gap``, ``predicted_formula_gap``, ``closed_form_gap``.
+    """
+    i18n.check(lang, where="lang")
+    rows = []
+    for name in names:
+        v = lifetime.cohort_value(presets.get(name), years=years, rng=rng)
+        rows.append(
+            {
+                "preset": preset_label(name, lang),
+                "customers": v.customers,
+                "retention_per_year": v.retention,
+                "formula": v.formula,
+                "realised": v.realised,
+                "standard_error": v.standard_error,
+                "closed_form": v.closed_form,
+                "formula_gap": v.formula_gap,
+                "predicted_formula_gap": v.predicted_formula_gap,
+                "closed_form_gap": v.closed_form_gap,
+            }
+        )
+    return pd.DataFrame(rows).set_index("preset")
+
+
 def retention_test(
     preset: str = "car_dealer",
     churns: Sequence[float] = (0.10, 0.04),
@@ -329,15 +380,18 @@ def retention_test(
 
     Each row is ``n_runs`` replications (:func:`csat.sim.ensemble`) of one simulated year with the
     given ordinary churn per year. The simulator measures retention (every cause of leaving
-    counted) and the margin per customer-year; CLV is m·r/(1+i−r) of those. Margins are constant
-    with tenure in the simulator, so the gain is what the closed form predicts.
+    counted) and the margin per customer-year; ``clv`` is the manager's m·r/(1+i−r) of those,
+    ``lifetime_value`` what the customers bring at those rates, M/(h+δ)
+    (:mod:`csat.sim.lifetime`). Margins are constant with tenure in the simulator, so neither
+    gain goes past what constant margins allow; the two gains differ because the formula's
+    shortfall grows with the rate at which customers leave.
 
     Returns
     -------
     pandas.DataFrame
         Index ``natural_churn``; columns ``retention_per_year``, ``margin_per_customer_year``,
         ``clv``, ``clv_q05``, ``clv_q95`` (90% of runs between), ``clv_change`` (against the
-        first row).
+        first row), ``lifetime_value``, ``lifetime_value_change``.
     """
     base = presets.get(preset, **changes)
     rows = []
@@ -351,10 +405,12 @@ def retention_test(
                 "clv": s["clv"],
                 "clv_q05": s["clv_q05"],
                 "clv_q95": s["clv_q95"],
+                "lifetime_value": s["lifetime_value"],
             }
         )
     out = pd.DataFrame(rows).set_index("natural_churn")
-    out["clv_change"] = out["clv"] / out["clv"].iloc[0] - 1
+    out.insert(5, "clv_change", out["clv"] / out["clv"].iloc[0] - 1)
+    out["lifetime_value_change"] = out["lifetime_value"] / out["lifetime_value"].iloc[0] - 1
     return out
 
 
@@ -370,22 +426,23 @@ def strategies(
 
     Each option is a dict of dotted parameter changes applied to the preset (with ``changes``
     applied to all); each runs ``n_runs`` times on the same seeds. Business value is the
-    period's profit plus the lifetime value of the customers at the end (customers × CLV), the
-    capstone's yardstick.
+    period's profit plus the lifetime value of the customers at the end, the capstone's
+    yardstick: customers × ``lifetime_value``, what they bring at the run's rates (M/(h+δ),
+    :mod:`csat.sim.lifetime`), not the manager's formula.
 
     Returns
     -------
     pandas.DataFrame
         Index ``scenario`` (the option labels, in order); columns ``retention_per_year``,
-        ``new_customers``, ``customers_end``, ``profit``, ``clv``, ``customer_value``,
-        ``business_value`` (means over the runs).
+        ``new_customers``, ``customers_end``, ``profit``, ``lifetime_value``,
+        ``customer_value``, ``business_value`` (means over the runs).
     """
     base = presets.get(preset, **changes)
     rows = []
     for label, option in options.items():
         ens = ensemble(with_changes(base, **dict(option)), n_runs, rng=rng, n_jobs=1)
         s = ens.summaries.astype(float)
-        value = s["customers_end"] * s["clv"]
+        value = s["customers_end"] * s["lifetime_value"]
         rows.append(
             {
                 "scenario": label,
@@ -393,7 +450,7 @@ def strategies(
                 "new_customers": s["new_customers"].mean(),
                 "customers_end": s["customers_end"].mean(),
                 "profit": s["profit"].mean(),
-                "clv": s["clv"].mean(),
+                "lifetime_value": s["lifetime_value"].mean(),
                 "customer_value": value.mean(),
                 "business_value": (s["profit"] + value).mean(),
             }

@@ -45,6 +45,16 @@ COLUMNS: dict[str, str] = {
     "clv_q05": "{:,.0f}",
     "clv_q95": "{:,.0f}",
     "clv_change": "{:+.0%}",
+    "lifetime_value": "{:,.0f}",
+    "lifetime_value_change": "{:+.0%}",
+    "customers": "{:,.0f}",
+    "formula": "{:,.0f}",
+    "realised": "{:,.0f}",
+    "standard_error": "{:,.0f}",
+    "closed_form": "{:,.0f}",
+    "formula_gap": "{:+.1%}",
+    "predicted_formula_gap": "{:+.1%}",
+    "closed_form_gap": "{:+.1%}",
     "customer_value": "{:,.0f}",
     "business_value": "{:,.0f}",
     "retention": "{:.0%}",
@@ -89,7 +99,7 @@ def readable(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     --------
     >>> t = pd.DataFrame({"retention": [0.8], "clv": [266.666]})
     >>> readable(t).to_dict("records")
-    [{'Retention r': '80%', 'Lifetime value (¥)': '267'}]
+    [{'Retention r': '80%', 'Lifetime value by the formula (¥)': '267'}]
     """
     heads = i18n.table("teaching_columns", i18n.check(lang, where="lang"))
     out = table.copy()

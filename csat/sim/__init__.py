@@ -6,7 +6,7 @@
 ['clv', 'complaints_front_line', 'complaints_head_office']
 """
 
-from csat.sim import analytic, diffusion, network, presets
+from csat.sim import analytic, diffusion, lifetime, network, presets
 from csat.sim.ensemble import Ensemble, ensemble
 from csat.sim.params import (
     SERVQUAL,
@@ -44,6 +44,7 @@ __all__ = [
     "analytic",
     "diffusion",
     "ensemble",
+    "lifetime",
     "network",
     "presets",
     "run",

@@ -4,7 +4,9 @@ Tests compare simulations against these functions, never against literal numbers
 
 - Bass (1969) diffusion: :func:`bass_curve`, its peak, and the discrete difference equation.
 - Adoption on a ring (Fibich & Gibori 2010): :func:`ring_curve`.
-- Geometric survival and customer lifetime value (Gupta & Lehmann 2003): :func:`clv`.
+- Geometric survival and customer lifetime value (Gupta & Lehmann 2003): :func:`clv`; its
+  continuous-time counterpart M/(h+δ), :func:`clv_closed_form`, and how far the two are apart,
+  :func:`clv_formula_gap`.
 - The prospect-theory value function used for satisfaction: :func:`value`.
 - ACSI's 0–100 rescaling of 1–10 answers (Fornell et al. 1996): :func:`acsi`.
 """
@@ -105,6 +107,45 @@ def clv_continuous(
     if k == 0:
         return margin_rate * horizon
     return margin_rate * -np.expm1(-k * horizon) / k
+
+
+def clv_closed_form(margin_rate: float, hazard: float, discount: float) -> float:
+    """M/(h+δ): lifetime value of a customer who brings margin at ``margin_rate`` M per year
+    while she stays and leaves at constant ``hazard`` h per year, with the yearly discount rate
+    ``discount`` i (continuous rate δ = ln(1+i)). :func:`clv_continuous` over an endless
+    horizon; NaN when h+δ is not positive.
+
+    Examples
+    --------
+    >>> round(clv_closed_form(1_000.0, 0.2, 0.1), 1)
+    3386.3
+    >>> clv_closed_form(1_000.0, 0.0, 0.0)
+    nan
+    """
+    delta = float(np.log1p(discount))
+    if not hazard + delta > 0:
+        return float("nan")
+    return float(margin_rate / (hazard + delta))
+
+
+def clv_formula_gap(hazard: float, discount: float) -> float:
+    """How far :func:`clv` falls below :func:`clv_closed_form`, as a share of the closed form,
+    when the yearly retention is r = e^{−h} and the yearly margin m = M.
+
+    With r = e^{−h} and 1+i = e^{δ}, m·r/(1+i−r) = M/(e^{h+δ} − 1), so the gap is
+    (h+δ)/(e^{h+δ} − 1) − 1, about −(h+δ)/2: negative whenever h+δ > 0, because the formula
+    pays nothing for the part of a year in which a customer leaves and pays each year's margin
+    at its end.
+
+    Examples
+    --------
+    >>> round(clv_formula_gap(0.2, 0.1), 3)
+    -0.14
+    """
+    k = hazard + float(np.log1p(discount))
+    if not k > 0:
+        return 0.0
+    return float(k / np.expm1(k) - 1.0)
 
 
 def value(d: ArrayLike, loss_aversion: float = 2.0, curvature: float = 0.88) -> np.ndarray:

@@ -24,6 +24,13 @@ lifetime value of the customers the team ends the year with. A team that over-pr
 customers this year and still lose on value. All teams play the same seeds, so differences come
 from their choices, not from luck.
 
+The lifetime value is what the customers bring at the year's rates: M/(h+δ), the summary's
+``lifetime_value`` (margin per customer-year over departures per customer-year plus the
+continuous discount rate), which agrees with the realised value of customers the engine
+follows for decades (:mod:`csat.sim.lifetime`). The manager's formula m·r/(1+i−r) (the
+summary's ``clv``) would value every customer 10–30% lower, and more so in a business whose
+customers leave fast, so it would understate what keeping customers is worth.
+
 >>> plan = Plan(team="Blue", training=0.3, speed=0.2, quality=(0.3, 0.1, 0.0, 0.1, 0.0))
 >>> outcome = play(plan, business="hotel", runs=1, population=3_000)
 >>> round(outcome.spent / outcome.budget, 2)
@@ -209,7 +216,9 @@ def play(
         budget=money,
         spent=money * plan.spent_share,
         profit=mean("profit"),
-        customer_value=float(np.mean([float(s["customers_end"]) * float(s["clv"]) for s in sums])),
+        customer_value=float(
+            np.mean([float(s["customers_end"]) * float(s["lifetime_value"]) for s in sums])
+        ),
         customers_end=mean("customers_end"),
         satisfied_share=mean("share_very_satisfied") + mean("share_basically_satisfied"),
         dissatisfied_share=mean("share_dissatisfied"),

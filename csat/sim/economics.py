@@ -1,5 +1,10 @@
-"""Money: what serving customers costs, and customer lifetime value by Monte Carlo (the engine
-the closed form is checked against)."""
+"""Money: what serving customers costs, and the textbook lifetime value by Monte Carlo.
+
+:func:`simulate_clv` draws customers who live the textbook formula's world (yearly periods,
+margin paid at each period's end), so its mean is m·r/(1+i−r) by construction. What the
+simulated market's customers really bring is measured by :func:`csat.sim.lifetime.cohort_value`,
+which follows them through the engine itself.
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from csat.sim import _jit
 from csat.sim._rng import as_generator
-from csat.sim.analytic import clv
+from csat.sim.analytic import clv, clv_closed_form
 from csat.sim.economics import costs
 from csat.sim.network import Network, build
 from csat.sim.params import Params
@@ -34,8 +34,8 @@ class Result:
         The market at the end of the last day.
     daily : pandas.DataFrame
         One row per day (tidy): people by status, visits and their outcomes, complaints,
-        defections by cause, word of mouth, money, and the lifetime value estimated from the
-        rates observed so far.
+        defections by cause, word of mouth, money, and the lifetime value a manager would
+        estimate from the rates observed so far (``clv``, the formula m·r/(1+i−r)).
     network : Network or None
         The contact network word of mouth followed (None: well mixed).
     """
@@ -75,8 +75,16 @@ class Result:
         """Headline figures of the run.
 
         Retention is yearly: the share of a year's customers who would still be there after a
-        year at the defection rate seen in the run. ``clv`` is m·r/(1 + i − r) with m the
-        margin per customer-year net of retention and complaint costs.
+        year at the defection rate seen in the run. Two lifetime values at the run's rates, with
+        m = M the margin per customer-year net of retention and complaint costs:
+
+        - ``lifetime_value``, M/(h + δ) with h the departures per customer-year and δ = ln(1+i):
+          what the simulated customers bring (it agrees with the realised value of a cohort the
+          engine follows for decades, :func:`csat.sim.lifetime.cohort_value`). The capstone and
+          the loyalty notebook's money tables use it.
+        - ``clv``, m·r/(1 + i − r): what a manager computes from the yearly retention r, margins
+          paid at the end of each whole year stayed; below ``lifetime_value`` by about (h+δ)/2
+          (:func:`csat.sim.analytic.clv_formula_gap`).
         """
         d = self.daily
         p = self.params
@@ -129,6 +137,7 @@ class Result:
             "clv": clv(margin_per_year, retention, p.economics.discount_rate)
             if retention < 1 + p.economics.discount_rate
             else float("nan"),
+            "lifetime_value": clv_closed_form(margin_per_year, hazard, p.economics.discount_rate),
             "years": years,
         }
         return pd.Series(out, name="summary", dtype=object)

@@ -285,7 +285,7 @@ def test_readable_translates_and_formats():
     table = teaching.clv_table(100.0, (0.8,), 0.1)
     en = teaching.readable(table)
     assert en.index.name == "Retention r" and list(en.index) == ["80%"]
-    assert en.iloc[0]["Lifetime value (¥)"] == "267"
+    assert en.iloc[0]["Lifetime value by the formula (¥)"] == "267"
     assert en.iloc[0]["Gain over 5 points less"] == "+24%"
     zh = teaching.readable(table, "zh")
     assert zh.index.name == "留存率 r"
