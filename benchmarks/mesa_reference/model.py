@@ -8,8 +8,9 @@ repurchase, telling, hearing, joining). :class:`CustomerModel` activates them wi
 The rules and distributions are those of :mod:`csat.sim.steps`. Where ``sim`` schedules the next
 visit or churn day with a geometric gap, an agent tosses a daily coin with the same chance;
 the two are the same distribution (the geometric law is memoryless). ``sim`` counts a day's
-word of mouth as one Poisson draw over all tellers; here each teller draws its own Poisson
-count, and a sum of independent Poisson counts is Poisson with the summed mean.
+well-mixed word of mouth, and the acquaintances beyond contacts, as one Poisson draw over all
+tellers; here each teller draws its own Poisson count, and a sum of independent Poisson counts
+is Poisson with the summed mean.
 
 A day has two phases, as in ``sim``: first every person churns, visits, complains, is
 recovered or not, decides whether to buy again and tells others (messages land in the
@@ -170,7 +171,7 @@ class Person(FixedAgent):
         return self.random.random() < self.model.repurchase[outcome]
 
     def tell(self, *, positive: bool) -> None:
-        """Tell Poisson(mean) people; each of them retells Poisson(second hop) more."""
+        """Tell about ``mean`` people; each of them retells it to about ``second hop`` more."""
         wom = self.model.params.wom
         if positive:
             mean, hop = wom.told_by_satisfied, wom.second_hop_positive
@@ -178,20 +179,28 @@ class Person(FixedAgent):
             mean, hop = wom.told_by_dissatisfied, wom.second_hop_negative
         if mean == 0:
             return
-        poisson = self.model.rng.poisson
-        for hearer in self.audience(poisson(mean)):
+        for hearer in self.audience(mean):
             hearer.hear(positive)
             if hop:
-                for again in hearer.audience(poisson(hop)):
+                for again in hearer.audience(hop):
                     again.hear(positive)
 
-    def audience(self, k: int) -> list[Person]:
-        """``k`` people to tell: distinct contacts on a network (all if fewer), else anyone."""
+    def audience(self, mean: float) -> list[Person]:
+        """Whom a story told to ``mean`` people on average reaches. Anyone at random, Poisson
+        (``mean``) of them, in a well-mixed market; on a network each of the k contacts with a
+        coin of chance min(1, mean/k) and, when ``mean`` is more than k and the network lets
+        news go beyond contacts, Poisson(mean − k) people drawn from the whole market."""
+        people, n = self.model.people, self.model.population
+        poisson = self.model.rng.poisson
         if self.cell is None:
-            people, n = self.model.people, self.model.population
-            return [people[self.random.randrange(n)] for _ in range(k)]
+            return [people[self.random.randrange(n)] for _ in range(poisson(mean))]
         contacts = list(self.cell.neighborhood.agents)
-        return self.random.sample(contacts, min(k, len(contacts)))
+        k = len(contacts)
+        chance = min(1.0, mean / k) if k else 0.0
+        told = [c for c in contacts if self.random.random() < chance]
+        if mean > k and self.model.params.network.beyond_contacts == "acquaintances":
+            told += [people[self.random.randrange(n)] for _ in range(poisson(mean - k))]
+        return told
 
     def hear(self, positive: bool) -> None:
         """A message lands in the inbox; it is read in the second phase of the day."""

@@ -370,12 +370,15 @@ def _wrap_label(text: str, lang: str) -> str:
 
 
 def handling_figure(
-    comparison: pd.DataFrame, *, source: str = "demo", name: str = "", n_runs: int = 3,
+    comparison: pd.DataFrame, *, source: str = "demo", name: str = "", n_runs: int | None = None,
     lang: str = "en",
 ) -> Figure:  # fmt: skip
     """Customers at year end and customers lost after a problem in each world of
     :func:`handling_worlds` (a :func:`csat.lessons.recovery.compare_years` table), 90% range as
-    whiskers. With ``source="fallback"`` the title first says that the demo class is shown
+    whiskers. The title says how the trainees' world differs from the research default, or that
+    the difference is within the noise of the runs (its 90% interval includes 0). ``n_runs``:
+    the runs of each world, by default as :func:`~csat.lessons.recovery.compare_years` noted
+    them. With ``source="fallback"`` the title first says that the demo class is shown
     because the store has no results yet."""
     _check_lang(lang)
     lang = style.figure_lang(lang)
@@ -403,15 +406,17 @@ def handling_figure(
             ax.grid(axis="y", alpha=0.3)
         kept = comparison["customers_end"].to_numpy()
         note = t["fallback_note"] + "\n" if source == "fallback" else ""
+        runs = n_runs if n_runs is not None else comparison.attrs.get("n_runs", "?")
+        clear = bool(comparison["customers_end_clear"].iloc[1])
         fig.suptitle(
             note
-            + t["handling_title"].format(
+            + t["handling_title" if clear else "handling_title_noise"].format(
                 source=t[f"source_{source}"],
                 customers=kept[1],
                 diff=abs(kept[1] - kept[0]),
                 word=t["more"] if kept[1] >= kept[0] else t["fewer"],
                 name=name,
-                n=n_runs,
+                n=runs,
             ),
             fontsize=15,
             fontweight=style.weight(lang),

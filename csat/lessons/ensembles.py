@@ -48,6 +48,7 @@ _METRICS: dict[str, tuple[str, str]] = {
     "prospects_put_off": ("people_per_day", "flow"),
     "wom_positive": ("messages_per_day", "flow"),
     "wom_negative": ("messages_per_day", "flow"),
+    "wom_beyond_contacts": ("messages_per_day", "flow"),
     "revenue": ("money_per_day", "flow"),
     "costs": ("money_per_day", "flow"),
     "profit": ("money_per_day", "flow"),

@@ -166,13 +166,20 @@ def test_handling_worlds_and_all_leaves_loses_more_customers_than_the_preset():
     assert default == base and handled == handling_params(base, leaves)
     assert handled.recovery.resolution_rate == 0.0 and best.recovery.resolution_rate == 1.0
     assert "your class's role-plays" in list(worlds)[1]
-    t = recovery.compare_years(worlds, n_runs=3, rng=11)
+    t = recovery.compare_years(worlds, n_runs=6, rng=11)
     kept, lost = t["customers_end"].to_numpy(), t["lost_after_problem"].to_numpy()
     assert kept[1] < kept[0] < kept[2]
     assert lost[1] > lost[0] > lost[2]
+    assert t["customers_end_clear"].iloc[1]
     fig = debrief.handling_figure(t, source="class", name="Car dealership")
     title = fig._suptitle.get_text()
     assert f"{kept[1]:,.0f}" in title and f"{kept[0] - kept[1]:,.0f} fewer" in title
+    assert "6 runs each" in title
+    # A difference inside the noise is said to be so, not "fewer".
+    t.loc[t.index[1], "customers_end_clear"] = False
+    noisy = debrief.handling_figure(t, source="class", name="Car dealership")._suptitle.get_text()
+    assert "beyond the noise" in noisy and "no different" in noisy
+    assert "fewer" not in noisy
     assert CJK.search(debrief.handling_figure(t, lang="zh")._suptitle.get_text())
     assert "No class results" not in title
     fallback = debrief.handling_figure(t, source="fallback", name="Car dealership")

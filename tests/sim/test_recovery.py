@@ -141,17 +141,49 @@ def test_levers_change_one_thing_each():
     assert any(CJK.search(k) for k in recovery.levers(DEALER, lang="zh"))
 
 
-def test_readable_shows_ranges_and_the_gain_against_the_first_row():
+def test_readable_shows_ranges_and_the_difference_against_the_first_row_or_the_noise():
     t = pd.DataFrame(
-        {"customers_end": [100.0, 110.0], "lost_after_problem": [50.0, 38.0],
-         "complaints": [20.0, 30.0], "profit": [1e6, 9e5], "value": [2e6, 2.5e6]},
-        index=pd.Index(["today", "better"], name="world"),
+        {"customers_end": [100.0, 110.0, 101.0], "lost_after_problem": [50.0, 38.0, 49.0],
+         "complaints": [20.0, 30.0, 20.0], "profit": [1e6, 9e5, 1e6], "value": [2e6, 2.5e6, 2e6]},
+        index=pd.Index(["today", "better", "lucky"], name="world"),
     )  # fmt: skip
-    for key in ("customers_end", "lost_after_problem"):
+    for key in ("customers_end", "lost_after_problem", "value"):
         t[f"{key}_q05"], t[f"{key}_q95"] = t[key] - 1, t[key] + 1
+        t[f"{key}_diff"] = t[key] - t[key].iloc[0]
+        t[f"{key}_diff_lo"], t[f"{key}_diff_hi"] = t[f"{key}_diff"] - 3, t[f"{key}_diff"] + 3
+        t[f"{key}_clear"] = [False, True, False]
     shown = recovery.readable(t)
-    assert shown.loc["better", "Fewer lost than today"] == "+12"
+    versus = "Customers against the first row (90% interval)"
+    assert shown.loc["better", versus] == "+10 (+7 to +13)"
+    assert shown.loc["lucky", versus] == "+1 (-2 to +4) — within the noise"
+    assert shown.loc["today", versus] == ""
     assert shown.loc["today", "Customers at year end"] == "100 (99–101)"
+    zh = recovery.readable(t, lang="zh")
+    assert "在随机波动之内" in zh.loc["lucky", "客户数与第一行相比（90%区间）"]
+
+
+def test_compare_years_pairs_runs_and_says_when_a_difference_is_noise():
+    """The same world twice differs by nothing; a recovery paradox of 8% on a small hotel for
+    a quarter is within the noise of 12 runs; resolving every complaint quickly is not."""
+    small = sim.presets.get("hotel", population=4_000, days=90)
+    worlds = {
+        "today": small,
+        "again": small,
+        "paradox": sim.with_changes(small, **{"recovery.paradox_loyalty": 0.08}),
+        "all quick": sim.with_changes(
+            small, **{"recovery.resolution_rate": 1.0, "recovery.quick_share": 1.0}
+        ),
+    }
+    t = recovery.compare_years(worlds, n_runs=12, rng=3)
+    assert t.attrs["n_runs"] == 12
+    assert t.loc["again", "customers_end_diff"] == 0 and not t.loc["again", "customers_end_clear"]
+    assert not t.loc["paradox", "customers_end_clear"]
+    lo, hi = t.loc["paradox", ["customers_end_diff_lo", "customers_end_diff_hi"]]
+    assert lo <= 0 <= hi
+    assert t.loc["all quick", "customers_end_clear"]
+    assert t.loc["all quick", "customers_end_diff_lo"] > 0
+    with pytest.raises(ValueError, match="n_runs must be at least 2"):
+        recovery.compare_years(worlds, n_runs=1)
 
 
 # -- the recovery paradox ---------------------------------------------------------------------
