@@ -53,6 +53,9 @@ def _check(owner: str, name: str, value: Any, meta: dict) -> None:
             raise ValueError(f"{where} must be >= {lo}, got {value!r}")
         if hi is not None and value > hi:
             raise ValueError(f"{where} must be <= {hi}, got {value!r}")
+    elif kind == "optional_float":
+        if value is not None:
+            _check(owner, name, value, {**meta, "kind": "float"})
     elif kind == "bool":
         if not isinstance(value, bool):
             raise ValueError(f"{where} must be True or False, got {value!r}")
@@ -99,7 +102,7 @@ class _Validated:
             # numpy numbers (from a slider, a sweep over np.linspace) count as plain numbers.
             if kind == "vector" and isinstance(value, tuple):
                 value = tuple(_plain(v) for v in value)
-            elif kind in ("int", "float"):
+            elif kind in ("int", "float", "optional_float"):
                 value = _plain(value)
             if value is not getattr(self, f.name):
                 object.__setattr__(self, f.name, value)
@@ -244,15 +247,20 @@ class RecoveryPolicy(_Validated):
 class WordOfMouth(_Validated):
     """Who tells whom, and what hearing does.
 
-    Notable experiences get told: a very satisfied or well-recovered customer tells
-    ``told_by_satisfied`` people on average, a dissatisfied one ``told_by_dissatisfied``
-    (TARP: about 2:1). Messages land on people drawn at random from the market (well mixed).
+    Notable experiences get told: a very satisfied customer tells ``told_by_satisfied`` people
+    on average, one whose problem was put right ``told_by_recovered`` (the same unless a preset
+    says otherwise), a dissatisfied one ``told_by_dissatisfied`` (TARP: about 2:1). Messages
+    land on people drawn at random from the market (well mixed) or on a teller's contacts.
     """
 
     told_by_dissatisfied: float = _spec(10.0, "float", 0.0, 1000.0)
     """Mean people told after a bad experience (TARP: 9–10)."""
     told_by_satisfied: float = _spec(5.0, "float", 0.0, 1000.0)
-    """Mean people told after a very satisfying one or a resolved complaint (TARP: 4–5)."""
+    """Mean people told after a very satisfying experience (TARP: 4–5)."""
+    told_by_recovered: float | None = _spec(None, "optional_float", 0.0, 1000.0)
+    """Mean people told by a complainer whose problem was resolved; None (the default): as
+    many as ``told_by_satisfied`` (TARP counted both as satisfied customers). The training
+    decks' own figure is 2–5 (:func:`csat.sim.presets.deck_folklore` uses 3.5)."""
     second_hop_negative: float = _spec(0.0, "float", 0.0, 100.0)
     """Mean people each hearer of bad news retells it to (the decks: "20 more")."""
     second_hop_positive: float = _spec(0.0, "float", 0.0, 100.0)
@@ -268,6 +276,14 @@ class WordOfMouth(_Validated):
     unhappy_seeds_by: str = _spec("random", "choice", choices=("random", "degree"))
     """How those customers are picked: at random, or the best-connected first ("what if the
     unhappy customer is an influencer?"; same as random in a well-mixed market)."""
+
+    @property
+    def recovered_tell_count(self) -> float:
+        """Mean people told by a recovered complainer (``told_by_recovered``, or, when that is
+        None, ``told_by_satisfied``)."""
+        if self.told_by_recovered is None:
+            return self.told_by_satisfied
+        return self.told_by_recovered
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -229,7 +229,8 @@ def folklore(params: Params) -> Params:
     Only 4% of dissatisfied customers complain, with no difference between the front line and
     head office; 90% of the silent ones never buy again; resolved complainers stay 62% of the
     time (the middle of 54–70%), 95% if resolved quickly; an unhappy customer tells 10 people
-    and each of those tells 20 more; a customer whose problem was solved tells 3.5 (2–5).
+    and each of those tells 20 more; a customer whose problem was solved tells 3.5 (2–5). The
+    decks give no figure for a very satisfied visit, so those tellers keep the business's own.
     """
     return replace(
         params,
@@ -244,7 +245,7 @@ def folklore(params: Params) -> Params:
             repurchase_quick=0.95,
         ),
         wom=replace(
-            params.wom, told_by_dissatisfied=10.0, told_by_satisfied=3.5, second_hop_negative=20.0
+            params.wom, told_by_dissatisfied=10.0, told_by_recovered=3.5, second_hop_negative=20.0
         ),
     )
 

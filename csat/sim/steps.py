@@ -350,6 +350,7 @@ class DayConstants(NamedTuple):
     loyal_churn: float
     ad_reach: float
     told_by_satisfied: float
+    told_by_recovered: float
     told_by_dissatisfied: float
     second_hop_positive: float
     second_hop_negative: float
@@ -403,6 +404,7 @@ def day_constants(params: Params) -> DayConstants:
         loyal_churn=churn_probability(params, rec.paradox_loyalty),
         ad_reach=float(min(params.innovation / 365.0, 1.0)),
         told_by_satisfied=float(wom.told_by_satisfied),
+        told_by_recovered=float(wom.recovered_tell_count),
         told_by_dissatisfied=float(wom.told_by_dissatisfied),
         second_hop_positive=float(wom.second_hop_positive),
         second_hop_negative=float(wom.second_hop_negative),
@@ -462,6 +464,7 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
         defections[_NATURAL] += churners.size
 
     praise = 0
+    recovered = 0  # of the praisers, those whose problem was put right
     warn = 0
     # Who tells, when word of mouth follows a network: the very satisfied and the recovered
     # praise; the unhappy (and the story's seeds) warn.
@@ -516,7 +519,8 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
             ev[_SILENT_PROBLEMS] = per_outcome[SILENT]
             ev[_RESOLVED] = per_outcome[RESOLVED]
             ev[_RESOLVED_QUICKLY] = per_outcome[RESOLVED_QUICKLY]
-            praise += per_outcome[RESOLVED] + per_outcome[RESOLVED_QUICKLY]
+            recovered = per_outcome[RESOLVED] + per_outcome[RESOLVED_QUICKLY]
+            praise += recovered
             warn += per_outcome[SILENT] + per_outcome[UNRESOLVED]
             if has_network:
                 praisers_problem = who[handled >= RESOLVED]
@@ -544,7 +548,11 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
 
     # Word of mouth.
     if not has_network:
-        n_pos = _poisson1(rng, c.told_by_satisfied * praise) if praise else 0
+        if c.told_by_recovered == c.told_by_satisfied:
+            pos_mean = c.told_by_satisfied * praise
+        else:
+            pos_mean = c.told_by_satisfied * (praise - recovered) + c.told_by_recovered * recovered
+        n_pos = _poisson1(rng, pos_mean) if praise else 0
         n_neg = _poisson1(rng, c.told_by_dissatisfied * warn) if warn else 0
         if n_pos and c.second_hop_positive:
             n_pos += _poisson1(rng, c.second_hop_positive * n_pos)
@@ -555,12 +563,24 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
         pos_targets = targets[:n_pos]
         neg_targets = targets[n_pos:]
     else:
-        praisers = np.concatenate((praisers_visit, praisers_problem))
         warners = np.concatenate((seeds, warners_problem))
-        pos_targets, pos_far = _tell(
-            indptr, indices, n, praisers, c.told_by_satisfied, c.second_hop_positive,
-            c.beyond_contacts, rng,
-        )  # fmt: skip
+        if c.told_by_recovered == c.told_by_satisfied:
+            praisers = np.concatenate((praisers_visit, praisers_problem))
+            pos_targets, pos_far = _tell(
+                indptr, indices, n, praisers, c.told_by_satisfied, c.second_hop_positive,
+                c.beyond_contacts, rng,
+            )  # fmt: skip
+        else:
+            pos_visit, far_visit = _tell(
+                indptr, indices, n, praisers_visit, c.told_by_satisfied, c.second_hop_positive,
+                c.beyond_contacts, rng,
+            )  # fmt: skip
+            pos_problem, far_problem = _tell(
+                indptr, indices, n, praisers_problem, c.told_by_recovered,
+                c.second_hop_positive, c.beyond_contacts, rng,
+            )  # fmt: skip
+            pos_targets = np.concatenate((pos_visit, pos_problem))
+            pos_far = far_visit + far_problem
         neg_targets, neg_far = _tell(
             indptr, indices, n, warners, c.told_by_dissatisfied, c.second_hop_negative,
             c.beyond_contacts, rng,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from csat import sim
@@ -200,3 +201,46 @@ def test_with_nobody_beyond_contacts_a_small_network_caps_the_counts_and_the_run
     _, warners = _tellers(full)
     assert full["wom_negative"].sum() / warners == pytest.approx(10.0, rel=0.05)
     assert full["wom_beyond_contacts"].sum() > 0.7 * full["wom_negative"].sum()
+
+
+@pytest.mark.parametrize("kind", ["well_mixed", "small_world"])
+def test_a_recovered_complainer_tells_as_many_as_told_by_recovered_not_told_by_satisfied(kind):
+    """The decks' "2–5 after a solved problem" is its own count: with the very satisfied
+    silenced, good news per recovered complainer is ``told_by_recovered``; with the recovered
+    silenced, good news per very satisfied visit is ``told_by_satisfied``; each within 4 s.e.
+    of a Poisson count."""
+    base = sim.presets.get(
+        "car_dealer", population=20_000, days=200,
+        **{"network.kind": kind, "complaints.front_line": 0.9, "recovery.resolution_rate": 0.9},
+    )  # fmt: skip
+    only_recovered = sim.with_changes(
+        base, **{"wom.told_by_satisfied": 0.0, "wom.told_by_recovered": 3.5}
+    )
+    d = sim.run(only_recovered, rng=5).daily
+    recovered = (d["resolved"] + d["resolved_quickly"]).sum()
+    assert recovered > 300
+    per = d["wom_positive"].sum() / recovered
+    assert per == pytest.approx(3.5, abs=4 * np.sqrt(3.5 / recovered))
+
+    only_delighted = sim.with_changes(base, **{"wom.told_by_recovered": 0.0})
+    d = sim.run(only_delighted, rng=5).daily
+    delighted = d["very_satisfied"].sum()
+    per = d["wom_positive"].sum() / delighted
+    told = base.wom.told_by_satisfied
+    assert per == pytest.approx(told, abs=4 * np.sqrt(told / delighted))
+
+
+def test_unset_told_by_recovered_follows_told_by_satisfied_draw_for_draw():
+    """``told_by_recovered=None`` (the default) and an explicit equal count are the same run,
+    random draw for random draw, well mixed and on a network; the decks' preset keeps the
+    business's very satisfied count and tells 3.5 after a solved problem."""
+    for kind in ("well_mixed", "small_world"):
+        base = sim.presets.get("hotel", population=3_000, days=60, **{"network.kind": kind})
+        same = sim.with_changes(base, **{"wom.told_by_recovered": base.wom.told_by_satisfied})
+        a, b = sim.run(base, rng=3).daily, sim.run(same, rng=3).daily
+        pd.testing.assert_frame_equal(a, b)
+    decks = sim.presets.folklore(sim.presets.get("car_dealer"))
+    assert decks.wom.recovered_tell_count == 3.5
+    assert decks.wom.told_by_satisfied == sim.presets.get("car_dealer").wom.told_by_satisfied
+    with pytest.raises(ValueError, match=r"WordOfMouth.told_by_recovered must be in \[0.0, 1000.0\], got -1.0"):
+        sim.params.WordOfMouth(told_by_recovered=-1.0)

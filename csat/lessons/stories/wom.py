@@ -473,13 +473,14 @@ WOM_VIEWS: dict[str, dict[str, float] | None] = {
     "view_tarp": None,  # the preset as it is: TARP's 2:1
     "view_decks": {
         "wom.told_by_dissatisfied": 10.0,
-        "wom.told_by_satisfied": 3.5,
+        "wom.told_by_recovered": 3.5,
         "wom.second_hop_negative": 20.0,
     },
     "view_anderson": {"wom.told_by_dissatisfied": 10.0, "wom.told_by_satisfied": 8.0},
 }
 """Three views of who tells whom: TARP's per-person 2:1 (the preset as it is), the decks'
-10 told + 20 each more (and 2–5 after a solved problem), and a smaller gap in the spirit of
+10 told + 20 each more and 2–5 after a solved problem (the decks say nothing of a very
+satisfied visit, so that stays the business's own), and a smaller gap in the spirit of
 Anderson (1998) — 10 vs 8 is an illustration, not his estimate."""
 
 
@@ -504,6 +505,7 @@ def wom_views(preset: str = "car_dealer", *, rng: int = 1, **changes: Any) -> pd
         rows[view] = {
             "told_by_dissatisfied": params.wom.told_by_dissatisfied,
             "told_by_satisfied": params.wom.told_by_satisfied,
+            "told_by_recovered": params.wom.recovered_tell_count,
             "second_hop_negative": params.wom.second_hop_negative,
             "wom_positive": float(s["wom_positive"]),
             "wom_negative": float(s["wom_negative"]),
@@ -522,6 +524,7 @@ def wom_table(df: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
         out[t[view]] = [
             f"{row['told_by_dissatisfied']:g}",
             f"{row['told_by_satisfied']:g}",
+            f"{row['told_by_recovered']:g}",
             f"{row['second_hop_negative']:g}",
             f"{row['wom_positive']:,.0f}",
             f"{row['wom_negative']:,.0f}",
@@ -530,6 +533,7 @@ def wom_table(df: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     keys = [
         "told_by_dissatisfied",
         "told_by_satisfied",
+        "told_by_recovered",
         "second_hop_negative",
         "wom_positive",
         "wom_negative",
