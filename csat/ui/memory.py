@@ -4,7 +4,8 @@ A Voilà page gets a new kernel on every reload, so the kernel forgets who was a
 :class:`BrowserMemory` keeps a small mapping in the browser's ``localStorage`` under one key
 (``csat-hub``) and syncs it with the kernel through one trait, ``value``:
 
-* when the page is drawn, the front end reads the key and sends what it holds (``value``) and
+* once the page is drawn (the memory's view rendered, so every widget of the page exists in
+  the browser), the front end reads the key and sends what it holds (``value``) and
   ``loaded = True`` — also when nothing is stored, when the stored text is not JSON, and when
   the browser refuses storage (private mode, blocked site data: ``available = False``); the
   kernel learns it through :meth:`BrowserMemory.on_load`, some time after the hub was drawn;
@@ -93,12 +94,21 @@ export default {
       }
     };
     model.on("change:value", write);
-    model.set({ value: read(s, key), available: s !== null, loaded: true });
-    model.save_changes();
     return () => model.off("change:value", write);
   },
-  render({ el }) {
+  render({ model, el }) {
     el.style.display = "none";
+    // Answer once the page is drawn, not when this model is made: a page's models are made
+    // one by one, and a change the kernel makes in answer (the hub's language) to a widget
+    // whose model the page has not made yet would be lost, leaving the page showing the old
+    // value while the kernel holds the new.
+    if (model.get("loaded")) return;
+    setTimeout(() => {
+      if (model.get("loaded")) return;  // another view of this model answered first
+      const s = storage();
+      model.set({ value: read(s, model.get("key")), available: s !== null, loaded: true });
+      model.save_changes();
+    }, 0);
   },
 };
 """

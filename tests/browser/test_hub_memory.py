@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from csat.exercises.scenario import load
@@ -28,13 +27,6 @@ def active_language(page) -> str:
     return page.locator(".csat-hub .csat-lang button.mod-active").first.inner_text().strip()
 
 
-@pytest.mark.xfail(
-    reason="known race: on a loaded machine the hub's language switch can end in English after a "
-    "reload although the role-play comes back in Chinese (reproduced with the CPU busy); "
-    "to be fixed in the hub's recall",
-    raises=AssertionError,
-    strict=False,
-)
 def test_a_reload_brings_the_trainee_back_to_the_same_step_and_another_device_sees_nothing(
     page, browser, voila
 ):

@@ -351,5 +351,6 @@ def test_unset_told_by_recovered_follows_told_by_satisfied_draw_for_draw():
     decks = sim.presets.folklore(sim.presets.get("car_dealer"))
     assert decks.wom.recovered_tell_count == 3.5
     assert decks.wom.told_by_satisfied == sim.presets.get("car_dealer").wom.told_by_satisfied
-    with pytest.raises(ValueError, match=r"WordOfMouth.told_by_recovered must be in \[0.0, 1000.0\], got -1.0"):
+    wrong = r"WordOfMouth.told_by_recovered must be in \[0.0, 1000.0\], got -1.0"
+    with pytest.raises(ValueError, match=wrong):
         sim.params.WordOfMouth(told_by_recovered=-1.0)
