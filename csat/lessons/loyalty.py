@@ -42,7 +42,7 @@ from csat.lessons import style
 from csat.lessons.expectation import quality_shift
 from csat.lessons.tables import preset_label
 from csat.sim import analytic, lifetime, presets
-from csat.sim.ensemble import ensemble
+from csat.sim.ensemble import ensemble, paired_difference
 from csat.sim.params import Params, with_changes
 from csat.sim.run import Result, run
 from csat.sim.state import CAUSES
@@ -102,40 +102,67 @@ def five_year_losses(
     return pd.DataFrame(rows).set_index("preset")
 
 
-def _ensemble_means(params: Params, n_runs: int, rng: int) -> pd.Series:
-    ens = ensemble(params, n_runs, rng=rng, n_jobs=1)
-    s = ens.summaries.astype(float)
+def _runs(params: Params, n_runs: int, rng: int) -> pd.DataFrame:
+    if int(n_runs) < 2:
+        raise ValueError(f"n_runs must be at least 2 to measure the noise, got {n_runs}")
+    return ensemble(params, n_runs, rng=rng, n_jobs=1).summaries.astype(float).reset_index(
+        drop=True
+    )
+
+
+def _means(s: pd.DataFrame) -> pd.Series:
     out = s.mean()
     out["clv_q05"] = s["clv"].quantile(0.05)
     out["clv_q95"] = s["clv"].quantile(0.95)
     return out
 
 
+def _add_change(
+    out: pd.DataFrame, name: str, runs: list[pd.DataFrame], key: str, *, relative: bool = True
+) -> None:
+    """Columns ``name`` (the change of ``key`` against the first row: relative, or absolute),
+    ``name_lo`` / ``name_hi`` (its 90% interval, paired run by run) and ``name_clear``
+    (whether the interval leaves out 0); the first row's are blank."""
+    cols: dict[str, list] = {name: [], f"{name}_lo": [], f"{name}_hi": [], f"{name}_clear": []}
+    for i, r in enumerate(runs):
+        if i == 0:
+            d = (0.0, float("nan"), float("nan"), False)
+        else:
+            p = paired_difference(r[key], runs[0][key], relative=relative)
+            d = (p.diff, p.lo, p.hi, p.clear)
+        for col, v in zip(cols, d, strict=True):
+            cols[col].append(v)
+    for col, values in cols.items():
+        out[col] = values
+
+
 def satisfaction_gain_test(
     preset: str = "hotel",
     shifts: Sequence[float] = (0.0, 0.3),
     *,
-    n_runs: int = 3,
+    n_runs: int = 20,
     rng: int = 1,
     **changes: Any,
 ) -> pd.DataFrame:
     """Test the decks' "5 points more satisfaction doubles profit" (5:100).
 
-    Runs the business ``n_runs`` times (:func:`csat.sim.ensemble`) at each quality change in
-    ``shifts`` (points added to every dimension, at no cost — the most favourable case) and
-    reports the share of satisfied visits, profit and lifetime value, with the change against
-    the first row.
+    Runs the business ``n_runs`` times (:func:`csat.sim.ensemble`, the same seeds for every
+    row) at each quality change in ``shifts`` (points added to every dimension, at no cost —
+    the most favourable case) and reports the share of satisfied visits, profit and lifetime
+    value, with the change against the first row and its 90% interval, run by run.
 
     Returns
     -------
     pandas.DataFrame
         Index ``quality_shift``; columns ``satisfied``, ``very_satisfied``, ``profit``,
-        ``profit_change``, ``clv``, ``clv_change``, each the mean over the runs.
+        ``profit_change``, ``clv``, ``clv_change`` (means over the runs), and for each change
+        ``_lo`` / ``_hi`` (its 90% interval) and ``_clear`` (False: within the noise).
     """
     base = presets.get(preset, **changes)
-    rows = []
+    rows, runs = [], []
     for shift in shifts:
-        s = _ensemble_means(quality_shift(base, shift), n_runs, rng)
+        runs.append(_runs(quality_shift(base, shift), n_runs, rng))
+        s = _means(runs[-1])
         rows.append(
             {
                 "quality_shift": float(shift),
@@ -146,8 +173,9 @@ def satisfaction_gain_test(
             }
         )
     out = pd.DataFrame(rows).set_index("quality_shift")
-    out.insert(3, "profit_change", out["profit"] / out["profit"].iloc[0] - 1)
-    out["clv_change"] = out["clv"] / out["clv"].iloc[0] - 1
+    _add_change(out, "profit_change", runs, "profit")
+    out["clv"] = out.pop("clv")
+    _add_change(out, "clv_change", runs, "clv")
     return out
 
 
@@ -372,7 +400,7 @@ def retention_test(
     preset: str = "car_dealer",
     churns: Sequence[float] = (0.10, 0.04),
     *,
-    n_runs: int = 3,
+    n_runs: int = 20,
     rng: int = 1,
     **changes: Any,
 ) -> pd.DataFrame:
@@ -391,12 +419,14 @@ def retention_test(
     pandas.DataFrame
         Index ``natural_churn``; columns ``retention_per_year``, ``margin_per_customer_year``,
         ``clv``, ``clv_q05``, ``clv_q95`` (90% of runs between), ``clv_change`` (against the
-        first row), ``lifetime_value``, ``lifetime_value_change``.
+        first row), ``lifetime_value``, ``lifetime_value_change``; each change with ``_lo`` /
+        ``_hi`` (its 90% interval, run by run on the same seeds) and ``_clear``.
     """
     base = presets.get(preset, **changes)
-    rows = []
+    rows, runs = [], []
     for churn in churns:
-        s = _ensemble_means(with_changes(base, natural_churn=float(churn)), n_runs, rng)
+        runs.append(_runs(with_changes(base, natural_churn=float(churn)), n_runs, rng))
+        s = _means(runs[-1])
         rows.append(
             {
                 "natural_churn": float(churn),
@@ -409,8 +439,10 @@ def retention_test(
             }
         )
     out = pd.DataFrame(rows).set_index("natural_churn")
-    out.insert(5, "clv_change", out["clv"] / out["clv"].iloc[0] - 1)
-    out["lifetime_value_change"] = out["lifetime_value"] / out["lifetime_value"].iloc[0] - 1
+    lifetime_value = out.pop("lifetime_value")
+    _add_change(out, "clv_change", runs, "clv")
+    out["lifetime_value"] = lifetime_value
+    _add_change(out, "lifetime_value_change", runs, "lifetime_value")
     return out
 
 
@@ -418,7 +450,7 @@ def strategies(
     preset: str,
     options: Mapping[str, Mapping[str, Any]],
     *,
-    n_runs: int = 3,
+    n_runs: int = 20,
     rng: int = 1,
     **changes: Any,
 ) -> pd.DataFrame:
@@ -435,14 +467,17 @@ def strategies(
     pandas.DataFrame
         Index ``scenario`` (the option labels, in order); columns ``retention_per_year``,
         ``new_customers``, ``customers_end``, ``profit``, ``lifetime_value``,
-        ``customer_value``, ``business_value`` (means over the runs).
+        ``customer_value``, ``business_value`` (means over the runs), and
+        ``business_value_change`` against the first option (absolute, with ``_lo`` / ``_hi``,
+        its 90% interval run by run on the same seeds, and ``_clear``).
     """
     base = presets.get(preset, **changes)
-    rows = []
+    rows, runs = [], []
     for label, option in options.items():
-        ens = ensemble(with_changes(base, **dict(option)), n_runs, rng=rng, n_jobs=1)
-        s = ens.summaries.astype(float)
+        s = _runs(with_changes(base, **dict(option)), n_runs, rng)
         value = s["customers_end"] * s["lifetime_value"]
+        s["business_value"] = s["profit"] + value
+        runs.append(s)
         rows.append(
             {
                 "scenario": label,
@@ -452,10 +487,12 @@ def strategies(
                 "profit": s["profit"].mean(),
                 "lifetime_value": s["lifetime_value"].mean(),
                 "customer_value": value.mean(),
-                "business_value": (s["profit"] + value).mean(),
+                "business_value": s["business_value"].mean(),
             }
         )
-    return pd.DataFrame(rows).set_index("scenario")
+    out = pd.DataFrame(rows).set_index("scenario")
+    _add_change(out, "business_value_change", runs, "business_value", relative=False)
+    return out
 
 
 def why_customers_leave_figure(

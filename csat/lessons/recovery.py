@@ -40,7 +40,7 @@ from csat import i18n
 from csat.i18n import Namespace
 from csat.lessons import style
 from csat.sim import presets
-from csat.sim.ensemble import ensemble
+from csat.sim.ensemble import ensemble, paired_difference
 from csat.sim.params import Params, with_changes
 
 PATHS = ("silent", "unresolved", "resolved", "resolved_quickly")
@@ -197,9 +197,6 @@ def compare_years(worlds: Mapping[str, Params], *, n_runs: int = 20, rng: int = 
         raise ValueError("compare_years needs at least one world, got none")
     if int(n_runs) < 2:
         raise ValueError(f"compare_years: n_runs must be at least 2 to measure noise, got {n_runs}")
-    from scipy import stats
-
-    t_90 = float(stats.t.ppf(0.95, n_runs - 1))
     rows = []
     first: pd.DataFrame | None = None
     for name, params in worlds.items():
@@ -211,12 +208,11 @@ def compare_years(worlds: Mapping[str, Params], *, n_runs: int = 20, rng: int = 
             row[key] = float(values.mean())
             row[f"{key}_q05"] = float(values.quantile(0.05))
             row[f"{key}_q95"] = float(values.quantile(0.95))
-            paired = values.to_numpy() - first[key].to_numpy()
-            half = t_90 * float(paired.std(ddof=1)) / np.sqrt(n_runs)
-            row[f"{key}_diff"] = float(paired.mean())
-            row[f"{key}_diff_lo"] = float(paired.mean() - half)
-            row[f"{key}_diff_hi"] = float(paired.mean() + half)
-            row[f"{key}_clear"] = bool(half < abs(paired.mean()))
+            paired = paired_difference(values, first[key])
+            row[f"{key}_diff"] = paired.diff
+            row[f"{key}_diff_lo"] = paired.lo
+            row[f"{key}_diff_hi"] = paired.hi
+            row[f"{key}_clear"] = paired.clear
         rows.append(row)
     table = pd.DataFrame(rows).set_index("world")
     table.attrs["n_runs"] = int(n_runs)

@@ -57,6 +57,7 @@ COLUMNS: dict[str, str] = {
     "closed_form_gap": "{:+.1%}",
     "customer_value": "{:,.0f}",
     "business_value": "{:,.0f}",
+    "business_value_change": "{:+,.0f}",
     "retention": "{:.0%}",
     "expected_years": "{:.1f}",
     "margin_multiple": "{:.2f}",
@@ -102,9 +103,10 @@ def readable(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     [{'Retention r': '80%', 'Lifetime value by the formula (¥)': '267'}]
     """
     heads = i18n.table("teaching_columns", i18n.check(lang, where="lang"))
-    out = table.copy()
+    out = _with_intervals(table, lang)
+    combined = {c for c in table.columns if f"{c}_clear" in table.columns}
     for col in out.columns:
-        if col in COLUMNS:
+        if col in COLUMNS and col not in combined:
             fmt = COLUMNS[col]
             out[col] = [fmt.format(v) if _is_value(v) else "–" for v in out[col]]
     out = out.rename(columns={c: heads[c] for c in out.columns if c in COLUMNS})
@@ -112,6 +114,29 @@ def readable(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     if name in COLUMNS:
         fmt = COLUMNS[name]
         out.index = pd.Index([fmt.format(v) for v in out.index], name=heads[name])
+    return out
+
+
+def _with_intervals(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A change with ``_lo``, ``_hi`` and ``_clear`` columns (a paired 90% interval, see
+    :func:`csat.sim.ensemble.paired_difference`) as one text column: the change, its interval,
+    and "within the noise" when the interval holds 0; a row without an interval (the first,
+    the one compared with) keeps the change alone."""
+    out = table.copy()
+    words = i18n.table("teaching_noise", lang)
+    for col in [c for c in table.columns if f"{c}_clear" in table.columns]:
+        fmt = COLUMNS[col]
+        cells = []
+        for v, lo, hi, clear in zip(
+            table[col], table[f"{col}_lo"], table[f"{col}_hi"], table[f"{col}_clear"], strict=True
+        ):
+            if not _is_value(lo):
+                cells.append(fmt.format(v) if _is_value(v) else "–")
+                continue
+            text = words["interval"].format(d=fmt.format(v), lo=fmt.format(lo), hi=fmt.format(hi))
+            cells.append(text if clear else f"{text} {words['within']}")
+        out[col] = cells
+        out = out.drop(columns=[f"{col}_lo", f"{col}_hi", f"{col}_clear"])
     return out
 
 

@@ -342,3 +342,58 @@ def _on_dask(
             client.cancel(futures)
 
     return results()
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """How one version of a business differs from another over runs on the same seeds.
+
+    ``diff`` is the mean of the run-by-run differences, ``lo`` and ``hi`` the ends of its
+    confidence interval (Student's t on the paired differences), ``clear`` whether that
+    interval leaves out 0 — if not, the difference is within the noise of this many runs.
+    """
+
+    diff: float
+    lo: float
+    hi: float
+    clear: bool
+
+
+def paired_difference(
+    runs: Sequence[float] | np.ndarray | pd.Series,
+    first: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    level: float = 0.90,
+    relative: bool = False,
+) -> PairedDifference:
+    """``runs`` minus ``first``, run by run (run ``i`` of both started from the same seed).
+
+    With ``relative`` the difference and its interval are divided by the mean of ``first``
+    (a change of +0.05 is 5% more). At least two runs are needed to measure the noise.
+
+    Examples
+    --------
+    >>> d = paired_difference([11.0, 12.0, 13.0], [10.0, 10.5, 11.5])
+    >>> round(d.diff, 2), d.clear
+    (1.33, True)
+    >>> paired_difference([10.0, 12.0], [11.0, 11.0]).clear
+    False
+    """
+    a = np.asarray(runs, dtype=float)
+    b = np.asarray(first, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2:
+        raise ValueError(
+            f"paired_difference needs two equal lists of at least 2 runs, got {a.size} and "
+            f"{b.size}"
+        )
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"paired_difference: level must be in (0, 1), got {level!r}")
+    from scipy import stats
+
+    d = a - b
+    mean = float(d.mean())
+    half = float(stats.t.ppf(0.5 + level / 2, d.size - 1)) * float(d.std(ddof=1)) / np.sqrt(d.size)
+    scale = float(b.mean()) if relative else 1.0
+    if relative and scale == 0.0:
+        raise ValueError("paired_difference: a relative difference needs a first mean other than 0")
+    return PairedDifference(mean / scale, (mean - half) / scale, (mean + half) / scale, half < abs(mean))
