@@ -247,3 +247,22 @@ def test_refused_values_name_the_field():
         sim.with_changes(sim.Params(), **{"customers.visit_shape": 0.001})
     with pytest.raises(ValueError, match=r"dropout_per_visit must be in \[0.0, 0.999\]"):
         sim.with_changes(sim.Params(), **{"customers.dropout_per_visit": 1.0})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_dashboard_shows_a_lapsed_bar_only_where_customers_lapse(lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from csat import i18n
+    from csat.lessons import plots, style
+
+    label = i18n.t("cause.lapsed", style.figure_lang(lang))
+    for name, shown in (("hotel", False), ("cd_retailer", True)):
+        result = sim.run(presets.get(name, population=3_000, days=120), rng=1)
+        fig = plots.dashboard(result, lang=lang)
+        bars = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
+        plt.close(fig)
+        assert (label in bars) is shown, (name, bars)
