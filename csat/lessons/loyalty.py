@@ -7,7 +7,8 @@ claims (five points of satisfaction, lower churn, retention against acquisition)
 here: :func:`five_year_losses`, :func:`satisfaction_gain_test`, :func:`clv_table`,
 :func:`deck_clv_examples`, :func:`clv_growing`, :func:`growth_needed`,
 :func:`retention_gain_figure`, :func:`lifetime_value_check`, :func:`retention_test`,
-:func:`strategies`, :func:`why_customers_leave_figure`.
+:func:`strategies`, :func:`why_customers_leave_figure`, and customers who differ against the
+CDNOW purchase data (:func:`customers_differ_table`, :func:`customers_differ_figure`).
 
 Which lifetime value is which (:mod:`csat.sim.lifetime`): the formula m·r/(1+i−r) is taught as
 the manager's estimate from a yearly retention rate; :func:`lifetime_value_check` sets it beside
@@ -541,4 +542,73 @@ def why_customers_leave_figure(
             fontsize=16,
             fontweight=style.weight(lang),
         )
+    return fig
+
+
+DIFFER = i18n.Namespace("customers_differ")
+"""The words of :func:`customers_differ_table` and :func:`customers_differ_figure`."""
+
+DIFFER_FIGURES = ("zero_repeat", "var_to_mean", "holdout_to_calibration")
+"""The columns of :func:`customers_differ_table`, the figures of :data:`csat.sim.repeats.CDNOW`."""
+
+
+def customers_differ_table(*, rng: int = 11, lang: str = "en") -> pd.DataFrame:
+    """Customers alike, customers who differ, and the CDNOW data, on the three figures of
+    repeat buying (:mod:`csat.sim.repeats`).
+
+    Both simulated rows are the ``cd_retailer`` preset as a cohort of about 24,000 first buyers
+    joining over 12 weeks (:func:`csat.sim.repeats.cohort_params`): once with everyone visiting
+    at the same mean rate and nobody lapsing (how every other preset runs), once with the rates
+    and lapsing chances of the CDNOW customers' BG/NBD fit. The last row is the CDNOW cohort
+    itself (:data:`csat.sim.repeats.CDNOW`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``customers`` (row labels in ``lang``); columns ``zero_repeat`` (share with no
+        repeat purchase in the 39 calibration weeks), ``var_to_mean`` (variance/mean of their
+        repeat counts) and ``holdout_to_calibration`` (purchases in weeks 40–78 per purchase in
+        weeks 1–39).
+    """
+    from csat.sim import repeats
+
+    t = DIFFER[i18n.check(lang, where="lang")]
+    differ = repeats.cohort_params(presets.get("cd_retailer"))
+    alike = with_changes(
+        differ, **{"customers.visit_shape": 0.0, "customers.dropout_per_visit": 0.0}
+    )
+    rows = {}
+    for key, params in (("alike", alike), ("differ", differ)):
+        cohort = repeats.simulate_cohort(params, rng=rng)
+        rows[t[key]] = repeats.figures(cohort["calibration"], cohort["holdout"])
+    rows[t["data"]] = dict(repeats.CDNOW)
+    table = pd.DataFrame.from_dict(rows, orient="index")[list(DIFFER_FIGURES)]
+    return table.rename_axis("customers")
+
+
+def customers_differ_figure(table: pd.DataFrame | None = None, *, lang: str = "en") -> Figure:
+    """:func:`customers_differ_table` as three panels of bars, one per figure: customers alike
+    miss every one of the data's figures; customers who differ come close to the first two, and
+    halfway on the third (the holdout weeks hold a Christmas the model cannot see)."""
+    lang = style.figure_lang(lang)
+    if table is None:
+        table = customers_differ_table(lang=lang)
+    t = DIFFER[lang]
+    colours = ["#8c8c8c", "#2166ac", "#b2182b"]
+    with plt.rc_context(style.rc(lang, **_RC)):
+        fig, axes = plt.subplots(1, 3, figsize=(16, 5.8), layout="constrained")
+        for ax, key in zip(axes, DIFFER_FIGURES, strict=True):
+            values = table[key].to_numpy(float)
+            ax.bar(range(len(values)), values, color=colours[: len(values)], width=0.65)
+            for x, v in enumerate(values):
+                text = f"{v:.0%}" if key == "zero_repeat" else f"{v:.2f}"
+                ax.text(x, v, text, ha="center", va="bottom", fontsize=13)
+            ax.set_xticks(range(len(values)), list(table.index), fontsize=12)
+            ax.set_ylim(0, float(np.nanmax(values)) * 1.2)
+            ax.set_title(t[key])
+            if key == "zero_repeat":
+                ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            if key == "holdout_to_calibration":
+                ax.axhline(1.0, color="#444444", lw=1, ls=":")
+        fig.suptitle(t["title"], fontsize=16, fontweight=style.weight(lang))
     return fig

@@ -103,9 +103,12 @@ def dashboard(result: Result, *, lang: str = "en", title: str | None = None) -> 
         ax.legend(loc="upper right", fontsize=11, framealpha=0.9)
 
         ax = axes[1, 0]
-        counts = [int(s[f"defections_{c}"]) for c in CAUSES]
+        # Lapsing exists only where customers differ (params.customers): no empty bar for it
+        # in a business where it cannot happen.
+        shown = [c for c in CAUSES if c != "lapsed" or int(s["defections_lapsed"]) > 0]
+        counts = [int(s[f"defections_{c}"]) for c in shown]
         cause = CAUSE_NAMES[lang]  # the one registry of cause labels
-        names = [cause[c] for c in CAUSES]
+        names = [cause[c] for c in shown]
         order = np.argsort(counts)
         ax.barh([names[i] for i in order], [counts[i] for i in order], color="#762a83")
         for y, i in enumerate(order):

@@ -471,13 +471,14 @@ def break_even_loyalty(params: Params, *, handling: str = "today") -> float | No
 
 
 def paradox_table(names: Sequence[str] | None = None, *, lang: str = "en") -> pd.DataFrame:
-    """Break-even paradox sizes for several businesses (default: every preset but the decks'
-    folklore): ordinary churn a year, and :func:`break_even_loyalty` for a complainer resolved
-    quickly, for anyone with a problem today, and when every complaint is resolved quickly
-    ("never" when no size up to 100% is enough)."""
+    """Break-even paradox sizes for several businesses (default: the playable presets, not the
+    decks' folklore nor the CDNOW-calibrated CD retailer): ordinary churn a year, and
+    :func:`break_even_loyalty` for a complainer resolved quickly, for anyone with a problem
+    today, and when every complaint is resolved quickly ("never" when no size up to 100% is
+    enough)."""
     i18n.check(lang, where="lang")
     t = TEXT[lang]
-    names = [n for n in presets.names() if n != "deck_folklore"] if names is None else names
+    names = presets.playable() if names is None else names
 
     def pct(x: float | None) -> str:
         return t["never_short"] if x is None else f"{x:.0%}"

@@ -9,7 +9,8 @@ One import for the notebooks, ``from csat.lessons import teaching``, over three 
 - :mod:`csat.lessons.loyalty` — loyalty and value: :func:`five_year_losses`,
   :func:`satisfaction_gain_test`, :func:`clv_table`, :func:`deck_clv_examples`,
   :func:`clv_growing`, :func:`growth_needed`, :func:`retention_gain_figure`,
-  :func:`retention_test`, :func:`strategies`, :func:`why_customers_leave_figure`;
+  :func:`retention_test`, :func:`strategies`, :func:`why_customers_leave_figure`,
+  :func:`customers_differ_table`, :func:`customers_differ_figure`;
 - :mod:`csat.lessons.tables` — :func:`readable` (a table as a room reads it) and
   :func:`preset_label` (a business's short name, from the catalogue's ``business`` registry).
 
@@ -42,6 +43,8 @@ from csat.lessons.loyalty import (
     WHY_LEAVE,
     clv_growing,
     clv_table,
+    customers_differ_figure,
+    customers_differ_table,
     deck_clv_examples,
     five_year_losses,
     growth_needed,
@@ -62,6 +65,8 @@ __all__ = [
     "WHY_LEAVE",
     "clv_growing",
     "clv_table",
+    "customers_differ_figure",
+    "customers_differ_table",
     "deck_clv_examples",
     "five_year_losses",
     "growth_needed",

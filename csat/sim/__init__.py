@@ -6,7 +6,7 @@
 ['clv', 'complaints_front_line', 'complaints_head_office']
 """
 
-from csat.sim import analytic, diffusion, lifetime, network, presets
+from csat.sim import analytic, diffusion, lifetime, network, presets, repeats
 from csat.sim.ensemble import Ensemble, ensemble
 from csat.sim.params import (
     SERVQUAL,
@@ -14,6 +14,7 @@ from csat.sim.params import (
     ComplaintBehaviour,
     Economics,
     Expectations,
+    Heterogeneity,
     NetworkSpec,
     Params,
     RecoveryPolicy,
@@ -33,6 +34,7 @@ __all__ = [
     "Economics",
     "Ensemble",
     "Expectations",
+    "Heterogeneity",
     "NetworkSpec",
     "Params",
     "Population",
@@ -47,6 +49,7 @@ __all__ = [
     "lifetime",
     "network",
     "presets",
+    "repeats",
     "run",
     "with_changes",
 ]

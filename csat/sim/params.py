@@ -332,6 +332,51 @@ class Economics(_Validated):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Heterogeneity(_Validated):
+    """How customers differ from one another in how often they buy and how soon they lapse.
+
+    Off by default: every customer visits at ``Params.visits_per_year`` and only the causes of
+    the other groups end a relationship. Switched on, each person gets their own daily chance of
+    a visit and their own chance of lapsing after each visit, drawn once per person (the Pareto/
+    NBD and BG/NBD assumptions): Ehrenberg (1959) for the gamma spread of purchase rates behind
+    negative-binomial repeat counts; Fader, Hardie & Lee (2005), "Counting your customers the
+    easy way", Marketing Science 24(2), for the beta-geometric dropout. Fitted to the CDNOW
+    cohort (2,357 customers, 39 weeks) they give r = 0.243, α = 4.41 weeks, a = 0.793,
+    b = 2.43: the ``cd_retailer`` preset.
+    """
+
+    visit_shape: float = _spec(0.0, "float", 0.0, 1e6)
+    """Gamma shape r of the per-customer visit rates, their mean kept at
+    ``Params.visits_per_year`` (coefficient of variation 1/√r). 0 means everyone alike: one rate
+    for all, and no draw. Small r, many customers who hardly ever come back (CDNOW: 0.243)."""
+    dropout_per_visit: float = _spec(0.0, "float", 0.0, 0.999)
+    """Mean of the per-customer chance p of lapsing for good after each visit (p ~ Beta, as in
+    BG/NBD; CDNOW: a/(a+b) = 0.246). Lapsed customers leave with the cause ``lapsed``, apart
+    from complaint-driven defection and from ordinary churn. 0 means off (no draw)."""
+    dropout_concentration: float = _spec(3.219, "float", 1e-3, 1e6)
+    """a + b of that Beta: Beta(a, b) with a = mean·concentration, b = (1 − mean)·concentration
+    (CDNOW: 0.793 + 2.43 = 3.22). Small, customers differ a lot; large, all near the mean. Read
+    only when ``dropout_per_visit`` > 0."""
+
+    def _check_together(self) -> None:
+        if 0 < self.visit_shape < 0.01:
+            raise ValueError(
+                f"Heterogeneity.visit_shape must be 0 (customers alike) or >= 0.01, "
+                f"got {self.visit_shape!r}"
+            )
+        if 0 < self.dropout_per_visit < 1e-4:
+            raise ValueError(
+                f"Heterogeneity.dropout_per_visit must be 0 (off) or >= 0.0001, "
+                f"got {self.dropout_per_visit!r}"
+            )
+
+    @property
+    def differ(self) -> bool:
+        """True when either mechanism is on (the population then carries per-person draws)."""
+        return self.visit_shape > 0 or self.dropout_per_visit > 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Params(_Validated):
     """Everything one simulated business-year needs.
 
@@ -375,6 +420,10 @@ class Params(_Validated):
     wom: WordOfMouth = field(default=None, metadata={"kind": "nested", "cls": WordOfMouth})
     economics: Economics = field(default=None, metadata={"kind": "nested", "cls": Economics})
     network: NetworkSpec = field(default=None, metadata={"kind": "nested", "cls": NetworkSpec})
+    customers: Heterogeneity = field(
+        default=None, metadata={"kind": "nested", "cls": Heterogeneity}
+    )
+    """How customers differ (:class:`Heterogeneity`); off by default: everyone alike."""
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -6,17 +6,27 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from csat.sim._jit import jit
+from csat.sim._jit import compile_as, jit
 from csat.sim._rng import as_generator
 from csat.sim.params import Params
 
 PROSPECT, CUSTOMER, DEFECTED = 0, 1, 2
 STATUS_NAMES = ("prospect", "customer", "defected")
 
-CAUSES = ("natural", "silent", "unresolved", "resolved", "resolved_quickly", "negative_wom")
+CAUSES = (
+    "natural",
+    "silent",
+    "unresolved",
+    "resolved",
+    "resolved_quickly",
+    "negative_wom",
+    "lapsed",
+)
 """Why a customer left: ordinary churn (moving, dying, a better offer); after a problem they
 never voiced; after a complaint left unresolved; after a resolved complaint; after one resolved
-quickly; after hearing bad news from others."""
+quickly; after hearing bad news from others; lapsed after a visit, with no problem, at their own
+per-visit chance (:class:`csat.sim.params.Heterogeneity`; none unless that is switched on).
+``lapsed`` comes last so the other causes keep their numbers."""
 NO_CAUSE = -1
 
 NEVER = np.iinfo(np.int32).max
@@ -39,6 +49,8 @@ DTYPES = {
     "heard_positive": np.int32,
     "heard_negative": np.int32,
     "value": np.float64,
+    "visit_chance": np.float64,
+    "dropout": np.float64,
 }
 """The dtype of each array of :class:`Population` (the compiled day is compiled for these)."""
 
@@ -70,6 +82,14 @@ class Population:
         Word-of-mouth messages heard.
     value : float64, (n,)
         Discounted gross margin the person has brought so far.
+    visit_chance : float64, (n,)
+        The person's own daily chance of a visit. Everyone's is :func:`visit_probability`
+        unless customers differ (``params.customers.visit_shape`` > 0): then a gamma-distributed
+        yearly rate per person, drawn on day 0 for everyone (a prospect brings theirs along
+        when acquired).
+    dropout : float64, (n,)
+        The person's own chance of lapsing after each visit: 0 unless
+        ``params.customers.dropout_per_visit`` > 0, then beta-distributed per person.
     """
 
     status: np.ndarray
@@ -87,6 +107,8 @@ class Population:
     heard_positive: np.ndarray
     heard_negative: np.ndarray
     value: np.ndarray
+    visit_chance: np.ndarray
+    dropout: np.ndarray
 
     @property
     def n(self) -> int:
@@ -158,13 +180,25 @@ class Population:
             heard_positive=np.zeros(n, np.int32),
             heard_negative=np.zeros(n, np.int32),
             value=np.zeros(n, np.float64),
+            visit_chance=np.full(n, visit_probability(params), np.float64),
+            dropout=np.zeros(n, np.float64),
         )
         k = round(params.initial_customers * n)
         first = gen.permutation(n)[:k]
         pop.status[first] = CUSTOMER
         pop.joined[first] = 0
+        h = params.customers
+        # Customers who differ: their own rate and dropout chance, drawn for everyone now (only
+        # when switched on, so a run with customers alike draws exactly what it always drew).
+        if h.visit_shape > 0:
+            pop.visit_chance[:] = own_visit_chances(gen, params, n)
+        if h.dropout_per_visit > 0:
+            pop.dropout[:] = own_dropouts(gen, params, n)
         # Day 0 customers are mid-relationship: their next visit and churn start from today.
-        pop.next_visit[first] = schedule(gen, visit_probability(params), k, -1)
+        if h.visit_shape > 0:
+            pop.next_visit[first] = schedule_each(gen, pop.visit_chance[first], -1)
+        else:
+            pop.next_visit[first] = schedule(gen, visit_probability(params), k, -1)
         pop.churn_day[first] = schedule(gen, churn_probability(params), k, -1)
         # ...and their own view has long since adapted to what the firm delivers: a moving
         # average of past experiences, centred on the mean experience with the spread such an
@@ -182,6 +216,26 @@ class Population:
 def visit_probability(params: Params) -> float:
     """Daily chance that a customer visits."""
     return float(-np.expm1(-params.visits_per_year / 365.0))
+
+
+def own_visit_chances(gen: np.random.Generator, params: Params, size: int) -> np.ndarray:
+    """Daily visit chances of ``size`` people whose yearly rates are gamma distributed.
+
+    Shape r = ``params.customers.visit_shape``, mean ``params.visits_per_year``: repeat counts
+    over a stretch of time are then negative binomial (variance/mean = 1 + mean/r).
+    """
+    r = params.customers.visit_shape
+    rates = gen.gamma(r, params.visits_per_year / r, size)
+    return -np.expm1(-rates / 365.0)
+
+
+def own_dropouts(gen: np.random.Generator, params: Params, size: int) -> np.ndarray:
+    """Chances of lapsing after each visit of ``size`` people: Beta(a, b), a + b the
+    concentration and a/(a + b) ``params.customers.dropout_per_visit``."""
+    h = params.customers
+    a = h.dropout_per_visit * h.dropout_concentration
+    b = (1.0 - h.dropout_per_visit) * h.dropout_concentration
+    return gen.beta(a, b, size)
 
 
 def churn_probability(params: Params, loyalty_gain: float = 0.0) -> float:
@@ -203,4 +257,34 @@ def schedule(gen, daily_prob, size, start):
         return np.full(size, NEVER, np.int32)
     gaps = gen.geometric(daily_prob, size)
     gaps = np.where((gaps <= 0) | (gaps >= NEVER), NEVER, gaps)
+    return np.minimum(start + gaps, NEVER).astype(np.int32)
+
+
+def _geometric_each_numpy(gen, probs):
+    return gen.geometric(probs)
+
+
+def _geometric_each_compiled(gen, probs):
+    """``gen.geometric(probs)`` for an array of chances, one draw each in order, as numpy does
+    (Numba's Generator takes one chance for a whole draw only)."""
+    out = np.empty(probs.size, np.int64)
+    for i in range(probs.size):
+        out[i] = gen.geometric(probs[i])
+    return out
+
+
+_geometric_each = _geometric_each_numpy
+compile_as(globals(), "_geometric_each", _geometric_each_compiled)
+
+
+@jit
+def schedule_each(gen, probs, start):
+    """:func:`schedule` for people with chances of their own: ``probs[i]`` a day for person i.
+
+    A chance of 0 means never (drawn as a certain event, so that every person takes one draw
+    whatever their chance).
+    """
+    never = probs <= 0.0
+    gaps = _geometric_each(gen, np.where(never, 1.0, probs))
+    gaps = np.where(never | (gaps <= 0) | (gaps >= NEVER), NEVER, gaps)
     return np.minimum(start + gaps, NEVER).astype(np.int32)

@@ -4,7 +4,8 @@
 every rule is a vectorised operation on arrays.
 
 The order within a day: ordinary churn; visits (experience, satisfaction); complaints and
-recovery for those with a problem; who buys again; word of mouth; hearing; acquisition; money.
+recovery for those with a problem; who buys again (and, when customers differ, who lapses);
+word of mouth; hearing; acquisition; money.
 
 The day itself (:func:`_day`, looped by :func:`_days`) is compiled by Numba where it is
 installed (:mod:`csat.sim._jit`): the same vectorised code, without the Python overhead of its
@@ -68,6 +69,7 @@ from csat.sim.state import (
     Population,
     churn_probability,
     schedule,
+    schedule_each,
     visit_probability,
 )
 
@@ -102,6 +104,7 @@ __all__ = [
 _NATURAL = CAUSES.index("natural")
 _SILENT = CAUSES.index("silent")
 _NEGATIVE_WOM = CAUSES.index("negative_wom")
+_LAPSED = CAUSES.index("lapsed")
 _N_CAUSES = len(CAUSES)
 _OUTCOME_CAUSE = np.array(
     [CAUSES.index(c) for c in ("silent", "unresolved", "resolved", "resolved_quickly")], np.int8
@@ -316,7 +319,7 @@ def _arrays(pop: Population) -> tuple:
     return (
         pop.status, pop.rejected, pop.own_view, pop.satisfaction, pop.next_visit, pop.churn_day,
         pop.joined, pop.left, pop.cause, pop.visits, pop.problems, pop.complaints,
-        pop.heard_positive, pop.heard_negative, pop.value,
+        pop.heard_positive, pop.heard_negative, pop.value, pop.visit_chance, pop.dropout,
     )  # fmt: skip
 
 
@@ -369,6 +372,8 @@ class DayConstants(NamedTuple):
     complaint_cost: float
     escalation_cost: float
     yearly_discount: float
+    own_visit_chance: bool  # customers differ in how often they visit (Population.visit_chance)
+    may_lapse: bool  # customers may lapse after a visit (Population.dropout)
 
 
 @lru_cache(maxsize=16)
@@ -423,6 +428,8 @@ def day_constants(params: Params) -> DayConstants:
         complaint_cost=float(econ.complaint_cost),
         escalation_cost=float(econ.escalation_cost),
         yearly_discount=float(1.0 + econ.discount_rate),
+        own_visit_chance=params.customers.visit_shape > 0,
+        may_lapse=params.customers.dropout_per_visit > 0,
     )
 
 
@@ -453,7 +460,8 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
     (:data:`SUM_FIELDS`) and its defections by cause to ``defections``.
     """
     (status, rejected, own_view, satisfaction_, next_visit, churn_day, joined, left, cause,
-     visits, problems, complaints_, heard_positive, heard_negative, value) = P  # fmt: skip
+     visits, problems, complaints_, heard_positive, heard_negative, value, visit_chance,
+     dropout) = P  # fmt: skip
     n = status.size
     discount = c.yearly_discount ** (-day / 365.0)
 
@@ -542,9 +550,20 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
         satisfaction_[visitors] = sat
         money[_SAT_SUM] = _sum(sat)
 
-        # Still customers after today's visit: schedule the next one.
+        # Still customers after today's visit: some lapse for good at their own chance (only
+        # when customers may lapse: no draw otherwise); schedule the next visit of the rest.
         again = visitors[status[visitors] == CUSTOMER]
-        next_visit[again] = schedule(rng, c.visit, again.size, day)
+        if c.may_lapse and again.size:
+            lapse = rng.random(again.size) < dropout[again]
+            gone = again[lapse]
+            if gone.size:
+                _defect(status, left, cause, next_visit, churn_day, gone, _LAPSED, day)
+                defections[_LAPSED] += gone.size
+            again = again[~lapse]
+        if c.own_visit_chance:
+            next_visit[again] = schedule_each(rng, visit_chance[again], day)
+        else:
+            next_visit[again] = schedule(rng, c.visit, again.size, day)
 
     # Word of mouth.
     if not has_network:
@@ -635,7 +654,10 @@ def _day(P, indptr, indices, has_network, c, day, rng, customers, ev, money, def
         new = np.concatenate((new, wom_new)) if new.size else wom_new
     if new.size:
         joined[new] = day
-        next_visit[new] = schedule(rng, c.visit, new.size, day)
+        if c.own_visit_chance:
+            next_visit[new] = schedule_each(rng, visit_chance[new], day)
+        else:
+            next_visit[new] = schedule(rng, c.visit, new.size, day)
         churn_day[new] = schedule(rng, c.churn, new.size, day)
     ev[_NEW] = new.size
 

@@ -57,6 +57,12 @@ CASES = {
             "wom.defection_per_message": 0.05,
         },
     ),
+    # Customers who differ: per-person visit chances (the per-person geometric draw) and
+    # lapsing after visits, with problems and word of mouth as usual.
+    "CD retailer, customers differ, small world": (
+        "cd_retailer",
+        {"network.kind": "small_world", "innovation": 3.0, "customers.visit_shape": 0.5},
+    ),
 }
 INTEGER_FIELDS = ("status", "rejected", "next_visit", "churn_day", "joined", "left", "cause")
 

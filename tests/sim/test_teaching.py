@@ -299,3 +299,26 @@ def test_text_tables_have_the_same_keys_in_both_languages():
     for key, text in teaching.TEXT["zh"].items():
         assert CJK.search(text) or key in {"reichheld"}, key
     assert math.isclose(sum(teaching.WHY_LEAVE.values()), 100)
+
+
+def test_customers_differ_table_and_figure_set_the_model_beside_the_cdnow_data():
+    table = teaching.customers_differ_table()
+    assert list(table.index) == ["Customers alike", "Customers who differ", "CDNOW data"]
+    assert list(table.columns) == ["zero_repeat", "var_to_mean", "holdout_to_calibration"]
+    alike, differ, data = (table.iloc[i] for i in range(3))
+    assert data.to_dict() == sim.repeats.CDNOW
+    # customers alike miss the data by far; customers who differ come close on the first two
+    assert alike["zero_repeat"] < 0.3 and alike["var_to_mean"] < 1.2
+    assert abs(differ["zero_repeat"] - data["zero_repeat"]) < 0.03
+    assert differ["var_to_mean"] == pytest.approx(data["var_to_mean"], rel=0.2)
+    assert differ["holdout_to_calibration"] < 1.0 < alike["holdout_to_calibration"]
+    fig = teaching.customers_differ_figure(table)
+    _texts_are_legible(fig)
+    assert [ax.get_title() for ax in fig.axes] == [
+        i18n.t(f"customers_differ.{key}", "en") for key in table.columns
+    ]
+    heights = [p.get_height() for p in fig.axes[1].patches]
+    assert heights == pytest.approx(list(table["var_to_mean"]))
+    zh = teaching.customers_differ_table(lang="zh")
+    assert all(CJK.search(label) for label in zh.index)
+    np.testing.assert_array_equal(zh.to_numpy(), table.to_numpy())  # the same runs, in Chinese
