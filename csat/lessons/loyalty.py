@@ -106,8 +106,8 @@ def five_year_losses(
 def _runs(params: Params, n_runs: int, rng: int) -> pd.DataFrame:
     if int(n_runs) < 2:
         raise ValueError(f"n_runs must be at least 2 to measure the noise, got {n_runs}")
-    return ensemble(params, n_runs, rng=rng, n_jobs=1).summaries.astype(float).reset_index(
-        drop=True
+    return (
+        ensemble(params, n_runs, rng=rng, n_jobs=1).summaries.astype(float).reset_index(drop=True)
     )
 
 

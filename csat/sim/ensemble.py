@@ -383,8 +383,7 @@ def paired_difference(
     b = np.asarray(first, dtype=float)
     if a.shape != b.shape or a.ndim != 1 or a.size < 2:
         raise ValueError(
-            f"paired_difference needs two equal lists of at least 2 runs, got {a.size} and "
-            f"{b.size}"
+            f"paired_difference needs two equal lists of at least 2 runs, got {a.size} and {b.size}"
         )
     if not 0.0 < level < 1.0:
         raise ValueError(f"paired_difference: level must be in (0, 1), got {level!r}")
@@ -396,4 +395,5 @@ def paired_difference(
     scale = float(b.mean()) if relative else 1.0
     if relative and scale == 0.0:
         raise ValueError("paired_difference: a relative difference needs a first mean other than 0")
-    return PairedDifference(mean / scale, (mean - half) / scale, (mean + half) / scale, half < abs(mean))
+    lo, hi = (mean - half) / scale, (mean + half) / scale
+    return PairedDifference(mean / scale, lo, hi, half < abs(mean))
