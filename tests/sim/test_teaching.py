@@ -122,8 +122,8 @@ def test_a_bolder_promise_can_outrun_better_quality():
     plans = {"today": (7.8, 0.0), "better": (7.8, 0.3), "both": (9.0, 0.3)}
     table = teaching.promise_quality_plans("hotel", plans, **SMALL)
     assert list(table.index) == ["today", "better", "both"]
-    assert table.loc["both", "promise"] == 9.0 and table.loc["better", "quality_shift"] == 0.3
-    assert table.loc["better", "dissatisfied"] < table.loc["today", "dissatisfied"]
+    assert table.loc["both", "promise"] == 9.0 and table.loc["worse", "quality_shift"] == 0.3
+    assert table.loc["worse", "dissatisfied"] < table.loc["today", "dissatisfied"]
     assert table.loc["both", "dissatisfied"] > table.loc["today", "dissatisfied"]
 
 
@@ -322,3 +322,27 @@ def test_customers_differ_table_and_figure_set_the_model_beside_the_cdnow_data()
     zh = teaching.customers_differ_table(lang="zh")
     assert all(CJK.search(label) for label in zh.index)
     np.testing.assert_array_equal(zh.to_numpy(), table.to_numpy())  # the same runs, in Chinese
+
+
+def test_a_change_the_noise_cannot_tell_from_nothing_says_so_in_both_languages():
+    """A plan identical to no plan differs by exactly 0 and is not a clear difference; a real
+    change (service far worse) is. The readable table says "within the noise" only for the
+    first, in English and Chinese, and gives the interval for both."""
+    plans = {"none": {}, "same": {}, "worse": {"service.quality": (5.0,) * 5}}
+    table = teaching.strategies("hotel", plans, n_runs=4, population=3_000, days=120)
+    assert table.loc["same", "business_value_change"] == 0.0
+    assert not table.loc["same", "business_value_change_clear"]
+    assert table.loc["worse", "business_value_change_clear"]
+    lo, hi = table.loc["worse", ["business_value_change_lo", "business_value_change_hi"]]
+    assert lo <= table.loc["worse", "business_value_change"] <= hi
+    for lang in ("en", "zh"):
+        shown = teaching.readable(table, lang)
+        column = i18n.t("teaching_columns.business_value_change", lang)
+        within = i18n.t("teaching_noise.within", lang)
+        assert not any(c.endswith("_lo") or c.endswith("_clear") for c in shown.columns)
+        assert within in shown.loc["same", column]
+        assert within not in shown.loc["worse", column]
+    gain = teaching.satisfaction_gain_test("hotel", (0.0, 0.0), n_runs=3, population=3_000)
+    assert not gain["profit_change_clear"].iloc[1]
+    with pytest.raises(ValueError, match="n_runs must be at least 2"):
+        teaching.retention_test("hotel", (0.1,), n_runs=1)
