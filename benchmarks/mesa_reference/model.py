@@ -32,7 +32,15 @@ from mesa.discrete_space import Network as NetworkSpace
 from csat.sim.network import Network, build
 from csat.sim.params import Params
 from csat.sim.run import Result
-from csat.sim.state import CAUSES, CUSTOMER, DEFECTED, NO_CAUSE, PROSPECT, Population
+from csat.sim.state import (
+    CAUSES,
+    CUSTOMER,
+    DEFECTED,
+    NO_CAUSE,
+    PROSPECT,
+    Population,
+    visit_probability,
+)
 from csat.sim.steps import DayEvents
 
 # Visit outcomes and complaint outcomes, as in sim.steps.
@@ -454,6 +462,9 @@ class CustomerModel(mesa.Model):
             heard_positive=column("heard_positive", np.int32),
             heard_negative=column("heard_negative", np.int32),
             value=column("value", np.float64),
+            # The reference has customers alike (the default): one visit chance, no lapsing.
+            visit_chance=np.full(len(people), visit_probability(self.params), np.float64),
+            dropout=np.zeros(len(people), np.float64),
         )
         seed = self.seed_value if isinstance(self.seed_value, int) else None
         return Result(

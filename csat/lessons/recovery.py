@@ -335,8 +335,9 @@ LEVERS = ("today", "training", "speed", "voice", "paradox")
 
 def levers(base: Params, *, lang: str = "en") -> dict[str, Params]:
     """Today and four recovery levers, each changed on its own: train staff to resolve 90% of
-    complaints; make 90% of resolutions quick; invite complaints so that 75% of unhappy
-    customers speak up; the recovery paradox at TARP's 8%. Keys are labels in ``lang``."""
+    complaints; make 90% of resolutions quick; invite complaints so that 75% speak up about a
+    problem of the reference size (smaller ones less often, so fewer than 75% of all problems
+    are voiced); the recovery paradox at TARP's 8%. Keys are labels in ``lang``."""
     i18n.check(lang, where="lang")
     t, rec, com = TEXT[lang], base.recovery, base.complaints
     changes = {

@@ -396,4 +396,4 @@ def paired_difference(
     if relative and scale == 0.0:
         raise ValueError("paired_difference: a relative difference needs a first mean other than 0")
     lo, hi = (mean - half) / scale, (mean + half) / scale
-    return PairedDifference(mean / scale, lo, hi, half < abs(mean))
+    return PairedDifference(mean / scale, lo, hi, bool(half < abs(mean)))

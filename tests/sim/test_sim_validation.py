@@ -18,6 +18,7 @@ CLASSES = [
     sim.WordOfMouth,
     sim.Economics,
     sim.NetworkSpec,
+    sim.Heterogeneity,
 ]
 
 
@@ -35,7 +36,7 @@ def _cases():
             elif kind == "choice":
                 allowed = re.escape(str(list(meta["choices"])))
                 yield cls, f.name, "other", rf"{where} must be one of {allowed}, got 'other'"
-            elif kind == "float":
+            elif kind in ("float", "optional_float"):
                 bad = hi + 1 if hi is not None else lo - 1
                 rng = rf"in \[{lo}, {hi}\]" if lo is not None and hi is not None else r"[<>]= "
                 yield cls, f.name, bad, rf"{where} must be {rng}.*got {re.escape(repr(bad))}"
