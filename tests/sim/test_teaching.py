@@ -122,8 +122,8 @@ def test_a_bolder_promise_can_outrun_better_quality():
     plans = {"today": (7.8, 0.0), "better": (7.8, 0.3), "both": (9.0, 0.3)}
     table = teaching.promise_quality_plans("hotel", plans, **SMALL)
     assert list(table.index) == ["today", "better", "both"]
-    assert table.loc["both", "promise"] == 9.0 and table.loc["worse", "quality_shift"] == 0.3
-    assert table.loc["worse", "dissatisfied"] < table.loc["today", "dissatisfied"]
+    assert table.loc["both", "promise"] == 9.0 and table.loc["better", "quality_shift"] == 0.3
+    assert table.loc["better", "dissatisfied"] < table.loc["today", "dissatisfied"]
     assert table.loc["both", "dissatisfied"] > table.loc["today", "dissatisfied"]
 
 
